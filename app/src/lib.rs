@@ -1,0 +1,66 @@
+//! Arcanum's web console: a Leptos app rendered on the server and hydrated in the
+//! browser. It never talks to `/v1` and never holds a Vault token: every action is a
+//! server function that calls the server through the narrow [`api::Console`] trait.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+mod browser;
+mod components;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    api::security::apply_headers();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href="/pkg/arcanum.css"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Arcanum".to_string() } else { format!("{page} · Arcanum") }/>
+        <Router>
+            <components::layout::Layout>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/ui") view=pages::unseal::UnsealPage/>
+                    <Route path=path!("/ui/unseal") view=pages::unseal::UnsealPage/>
+                </Routes>
+            </components::layout::Layout>
+        </Router>
+    }
+}
+
+/// Entry point of the wasm build: attach to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    // Lets tests (and curious operators) tell when the page has become interactive.
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__arcanum_hydrated".into(), &true.into());
+    }
+}

@@ -1,0 +1,23 @@
+//! Arcanum's database schema. One migration per change; never edit a released one.
+//!
+//! The schema is deliberately tiny: everything Arcanum stores is an opaque, encrypted blob
+//! under a path-like key (the barrier does the encryption), so the database never sees a
+//! plaintext value, a key or a token.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_storage;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_storage::Migration)]
+    }
+
+    /// Keep the migration bookkeeping table next to ours, with the same prefix.
+    fn migration_table_name() -> DynIden {
+        "arcanum_migrations".into_iden()
+    }
+}

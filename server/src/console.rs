@@ -1,0 +1,128 @@
+//! The console backend: implements the app's narrow `Console` trait on the core, and
+//! serves the Leptos app under `/ui` with its static assets under `/pkg`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arcanum_app::api::dto;
+use arcanum_app::api::{Console, ConsoleError, ConsoleHandle};
+use arcanum_app::{App, shell};
+use async_trait::async_trait;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::ServiceBuilder;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::core::{Core, InitRequest};
+use crate::logical::Error;
+
+pub struct ConsoleService {
+    core: Arc<Core>,
+}
+
+fn console_error(err: Error) -> ConsoleError {
+    ConsoleError { status: crate::http::status_of(&err).as_u16(), message: err.to_string() }
+}
+
+#[async_trait]
+impl Console for ConsoleService {
+    async fn seal_status(&self) -> Result<dto::SealStatus, ConsoleError> {
+        let s = self.core.seal_status().await.map_err(console_error)?;
+        Ok(dto::SealStatus {
+            initialized: s.initialized,
+            sealed: s.sealed,
+            threshold: s.t,
+            shares: s.n,
+            progress: s.progress as u32,
+            version: s.version.to_string(),
+            cluster_name: s.cluster_name,
+            storage_type: s.storage_type.to_string(),
+        })
+    }
+
+    async fn init(&self, secret_shares: u64, secret_threshold: u64) -> Result<dto::InitResult, ConsoleError> {
+        let req = InitRequest { secret_shares, secret_threshold, ..Default::default() };
+        let init = self.core.init(req, None).await.map_err(console_error)?;
+        Ok(dto::InitResult {
+            keys_base64: init.keys_base64,
+            keys_hex: init.keys,
+            root_token: init.root_token.to_string(),
+        })
+    }
+
+    async fn unseal(&self, key: Option<String>, reset: bool) -> Result<dto::SealStatus, ConsoleError> {
+        self.core.unseal(key.as_deref(), reset).await.map_err(console_error)?;
+        self.seal_status().await
+    }
+}
+
+/// Where the console's built assets (`pkg/arcanum.{js,wasm,css}`) are: `ARCANUM_UI_ROOT`,
+/// else `site/` beside the binary's target directory (`target/debug/arcanum` →
+/// `target/site`), else `target/site` under the working directory.
+pub fn site_root() -> PathBuf {
+    if let Some(root) = std::env::var_os("ARCANUM_UI_ROOT") {
+        return PathBuf::from(root);
+    }
+    if let Some(beside) = std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.parent()?.join("site")))
+        && beside.join("pkg").is_dir()
+    {
+        return beside;
+    }
+    PathBuf::from("target/site")
+}
+
+/// `/ui` (pages and server functions), `/pkg` (assets), `/favicon.svg`, and `/` → `/ui`.
+pub fn router(core: Arc<Core>, site_root: &Path) -> Router {
+    if !site_root.join("pkg").join("arcanum.wasm").is_file() {
+        tracing::warn!(
+            site_root = %site_root.display(),
+            "the console's assets are missing (run `make build`); pages will render without styles or interactivity"
+        );
+    }
+    let options = LeptosOptions::builder()
+        .output_name("arcanum")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    let routes = generate_route_list(App);
+    let handle = ConsoleHandle(Arc::new(ConsoleService { core }));
+    let shell_options = options.clone();
+    // Asset names carry no hash, so browsers must revalidate them.
+    let revalidate = SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/ui") }))
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(handle.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .route("/ui/", get(|| async { Redirect::permanent("/ui") }))
+        .route("/ui/{*rest}", get(not_found))
+        .nest_service(
+            "/pkg",
+            ServiceBuilder::new().layer(revalidate.clone()).service(ServeDir::new(site_root.join("pkg"))),
+        )
+        .route_service(
+            "/favicon.svg",
+            ServiceBuilder::new().layer(revalidate).service(ServeFile::new(site_root.join("favicon.svg"))),
+        )
+        .with_state(options)
+}
+
+async fn not_found() -> impl IntoResponse {
+    (
+        StatusCode::NOT_FOUND,
+        Html(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found · Arcanum</title>\
+             <link rel=\"stylesheet\" href=\"/pkg/arcanum.css\"></head><body><main><h1>Page not found</h1>\
+             <p><a href=\"/ui\">Back to the console</a></p></main></body></html>",
+        ),
+    )
+}

@@ -1,0 +1,164 @@
+//! Initialise, unseal and seal.
+//!
+//! Initialisation is one transaction: seal config, wrapped root key, keyring, cluster
+//! info and the first root token land together or not at all. The server stays sealed
+//! afterwards, as Vault's does: the operator unseals with the shares just printed.
+
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use super::{Core, SealStatus, Unsealed};
+use crate::barrier::Batch;
+use crate::core::cluster::ClusterInfo;
+use crate::core::router::Router;
+use crate::logical::Error;
+use crate::seal::{NewUnsealKey, SealConfig, ShareCollector, encode_shares, shamir};
+use crate::token::TokenStore;
+
+/// `sys/init`'s body.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct InitRequest {
+    pub secret_shares: u64,
+    pub secret_threshold: u64,
+    pub pgp_keys: Option<Vec<String>>,
+    pub root_token_pgp_key: String,
+    pub stored_shares: u64,
+    pub recovery_shares: u64,
+    pub recovery_threshold: u64,
+    pub recovery_pgp_keys: Option<Vec<String>>,
+}
+
+pub struct InitResult {
+    pub keys: Vec<String>,
+    pub keys_base64: Vec<String>,
+    pub root_token: Zeroizing<String>,
+}
+
+impl InitRequest {
+    fn check_supported(&self) -> Result<(), Error> {
+        if self.pgp_keys.as_ref().is_some_and(|k| !k.is_empty()) || !self.root_token_pgp_key.is_empty() {
+            return Err(Error::invalid(
+                "PGP-encrypted key shares are not supported; omit pgp_keys and root_token_pgp_key",
+            ));
+        }
+        if self.stored_shares > 0 {
+            return Err(Error::invalid("stored keys are not supported by the shamir seal; set stored_shares to 0"));
+        }
+        if self.recovery_shares > 0 || self.recovery_threshold > 0 || self.recovery_pgp_keys.is_some() {
+            return Err(Error::invalid("recovery keys are only used with an auto-unseal; omit the recovery_* fields"));
+        }
+        Ok(())
+    }
+}
+
+impl Core {
+    /// `sys/init`. `root_token_id` picks the root token's id (dev mode only).
+    pub async fn init(&self, req: InitRequest, root_token_id: Option<&str>) -> Result<InitResult, Error> {
+        req.check_supported()?;
+        let config = SealConfig::shamir(req.secret_shares, req.secret_threshold, "invalid seal configuration")?;
+        let mut ceremonies = self.ceremonies.lock().await;
+        if self.seal.config().await?.is_some() || self.barrier.is_initialized().await? {
+            return Err(Error::invalid("Vault is already initialized"));
+        }
+
+        let unseal = NewUnsealKey::generate(&config)?;
+        let root_key = crate::crypto::random_key().map_err(Error::Internal)?;
+        let mut ops = unseal.install_ops(&config, &root_key)?;
+        ops.push(self.barrier.begin_initialize(root_key).await?);
+        let setup = async {
+            let batch = Arc::new(Batch::new(self.barrier.clone()));
+            ClusterInfo::create(batch.as_ref()).await?;
+            let tokens = TokenStore::open(batch.clone()).await?;
+            let (root_token, _) = tokens.create_root(root_token_id, "root").await?;
+            ops.extend(batch.take_ops());
+            self.barrier.physical().transaction(ops).await?;
+            Ok::<_, Error>(root_token)
+        };
+        let result = setup.await;
+        self.barrier.seal();
+        let root_token = result?;
+
+        ceremonies.unseal = None;
+        let (keys, keys_base64) = encode_shares(&unseal.shares);
+        tracing::info!(shares = config.secret_shares, threshold = config.secret_threshold, "initialised");
+        Ok(InitResult { keys, keys_base64, root_token })
+    }
+
+    /// `sys/unseal`: take one key share (hex or base64), or reset the attempt.
+    pub async fn unseal(&self, key: Option<&str>, reset: bool) -> Result<SealStatus, Error> {
+        {
+            let mut ceremonies = self.ceremonies.lock().await;
+            let config = self.seal.config().await?.ok_or_else(|| Error::invalid("Vault is not initialized"))?;
+            if reset {
+                if !self.is_sealed() {
+                    return Err(Error::invalid("the server is already unsealed; there is no unseal attempt to reset"));
+                }
+                ceremonies.unseal = None;
+            } else if self.is_sealed() {
+                let key = key.ok_or_else(|| {
+                    Error::invalid("'key' must be specified in request body as JSON, or 'reset' set to true")
+                })?;
+                let collector = ceremonies.unseal.get_or_insert_with(ShareCollector::new);
+                if let Some(shares) = collector.add(key, config.secret_shares, config.secret_threshold)? {
+                    ceremonies.unseal = None;
+                    let unseal_key = shamir::combine(&shares, config.secret_shares, config.secret_threshold)
+                        .map_err(Error::InvalidRequest)?;
+                    let root_key = self.seal.open_root_key(&unseal_key).await?;
+                    self.post_unseal(root_key).await?;
+                    tracing::info!("unsealed");
+                }
+            }
+        }
+        self.seal_status().await
+    }
+
+    /// Load the keyring and build everything that lives only while unsealed. On any
+    /// failure the barrier is sealed again.
+    async fn post_unseal(&self, root_key: Zeroizing<[u8; 32]>) -> Result<(), Error> {
+        self.barrier.unseal(root_key).await.map_err(|e| match e {
+            crate::storage::StorageError::Corrupt { reason, .. } => {
+                Error::Internal(format!("the stored keyring does not open with the stored root key: {reason}"))
+            }
+            other => other.into(),
+        })?;
+        let state = async {
+            let storage: Arc<dyn crate::logical::Storage> = self.barrier.clone();
+            let cluster = ClusterInfo::load(storage.as_ref()).await?;
+            let tokens = TokenStore::open(storage.clone()).await?;
+            let router = Router::with_system_mounts(self.handle());
+            Ok::<_, Error>(Unsealed { router, tokens, cluster })
+        }
+        .await;
+        match state {
+            Ok(state) => {
+                self.set_unsealed(Some(Arc::new(state)));
+                Ok(())
+            }
+            Err(err) => {
+                self.barrier.seal();
+                Err(err)
+            }
+        }
+    }
+
+    /// Seal: drop the unsealed state and every key, and cancel running ceremonies.
+    pub async fn seal(&self) -> Result<(), Error> {
+        let mut ceremonies = self.ceremonies.lock().await;
+        self.set_unsealed(None);
+        self.barrier.seal();
+        *ceremonies = Default::default();
+        tracing::info!("sealed");
+        Ok(())
+    }
+
+    /// Dev mode: initialise with one share, unseal, and return the key and root token.
+    pub async fn init_dev(&self, root_token_id: Option<&str>) -> Result<InitResult, Error> {
+        let init = self
+            .init(InitRequest { secret_shares: 1, secret_threshold: 1, ..Default::default() }, root_token_id)
+            .await?;
+        self.unseal(Some(&init.keys[0]), false).await?;
+        Ok(init)
+    }
+}

@@ -1,0 +1,95 @@
+//! The core: the seal state, what exists only while unsealed (mount router, token store,
+//! cluster identity), and the request pipeline. It knows nothing about HTTP or the
+//! console; `http/` and `console` adapt to it.
+
+mod ceremonies;
+mod cluster;
+mod lifecycle;
+mod pipeline;
+mod router;
+mod status;
+
+use std::sync::{Arc, RwLock, Weak};
+
+pub use ceremonies::{GenerateRootStatus, RekeyStatus, RekeyVerifyStatus};
+pub use cluster::ClusterInfo;
+pub use lifecycle::{InitRequest, InitResult};
+pub use router::{MountEntry, Router};
+pub use status::{HealthStatus, LeaderStatus, SealStatus};
+
+use crate::barrier::Barrier;
+use crate::logical::Error;
+use crate::seal::generate_root::GenerateRootAttempt;
+use crate::seal::rekey::RekeyAttempt;
+use crate::seal::{SealStore, ShareCollector};
+use crate::storage::Physical;
+use crate::token::TokenStore;
+
+/// The version reported to clients: the OpenBao API level Arcanum implements, with
+/// Arcanum's own version as build metadata. Tools such as Terraform's Vault provider
+/// switch features on by this number.
+pub const VERSION: &str = concat!("2.7.2+arcanum.", env!("CARGO_PKG_VERSION"));
+
+pub struct Core {
+    barrier: Arc<Barrier>,
+    seal: SealStore,
+    /// Serialises init, unseal, seal and the key-share ceremonies.
+    ceremonies: tokio::sync::Mutex<Ceremonies>,
+    /// Present exactly while unsealed.
+    unsealed: RwLock<Option<Arc<Unsealed>>>,
+    /// For backends (the `sys` backend) that call back into the core.
+    weak: Weak<Core>,
+}
+
+#[derive(Default)]
+struct Ceremonies {
+    unseal: Option<ShareCollector>,
+    rekey: Option<RekeyAttempt>,
+    generate_root: Option<GenerateRootAttempt>,
+}
+
+/// Everything that needs the barrier's keys.
+pub(crate) struct Unsealed {
+    pub router: Router,
+    pub tokens: TokenStore,
+    pub cluster: ClusterInfo,
+}
+
+impl Core {
+    pub fn new(physical: Arc<dyn Physical>) -> Arc<Core> {
+        let barrier = Arc::new(Barrier::new(physical.clone()));
+        Arc::new_cyclic(|weak| Core {
+            barrier,
+            seal: SealStore::new(physical),
+            ceremonies: tokio::sync::Mutex::new(Ceremonies::default()),
+            unsealed: RwLock::new(None),
+            weak: weak.clone(),
+        })
+    }
+
+    pub fn is_sealed(&self) -> bool {
+        self.unsealed.read().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+
+    pub fn storage_type(&self) -> &'static str {
+        self.barrier.physical().kind()
+    }
+
+    pub(crate) fn barrier(&self) -> &Arc<Barrier> {
+        &self.barrier
+    }
+
+    /// The unsealed state, or `Sealed` (503).
+    pub(crate) fn unsealed(&self) -> Result<Arc<Unsealed>, Error> {
+        self.unsealed.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or(Error::Sealed)
+    }
+
+    fn set_unsealed(&self, state: Option<Arc<Unsealed>>) {
+        *self.unsealed.write().unwrap_or_else(|p| p.into_inner()) = state;
+    }
+
+    /// A strong handle to this core, for backends built while unsealing.
+    fn handle(&self) -> Weak<Core> {
+        self.weak.clone()
+    }
+}

@@ -1,0 +1,48 @@
+//! One error type with Vault's semantics. Mapping to HTTP status codes and the
+//! `{"errors":[...]}` body happens only in `http::error`.
+
+use crate::storage::StorageError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The token may not do this, or the path does not exist for it: never says which.
+    #[error("permission denied")]
+    PermissionDenied,
+    /// No mount or engine path matches.
+    #[error("unsupported path")]
+    UnsupportedPath,
+    /// The path exists but does not take this operation.
+    #[error("unsupported operation")]
+    UnsupportedOperation,
+    /// The caller sent something wrong; the message names the problem.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// The server is sealed (or not yet initialised): only the seal endpoints answer.
+    #[error("Vault is sealed")]
+    Sealed,
+    /// Too many requests; retry after this many seconds.
+    #[error("rate limit quota exceeded")]
+    RateLimited { retry_after: u64 },
+    /// A fault on our side (storage, corruption, a bug). The message is safe to show.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::InvalidRequest(msg.into())
+    }
+
+    pub fn internal(msg: impl std::fmt::Display) -> Self {
+        Error::Internal(msg.to_string())
+    }
+}
+
+/// Storage faults are ours, never the caller's: they become 500s with the cause named.
+impl From<StorageError> for Error {
+    fn from(err: StorageError) -> Self {
+        Error::Internal(err.to_string())
+    }
+}

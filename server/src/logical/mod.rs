@@ -1,0 +1,14 @@
+//! The contract between the core and every engine or auth method: requests, responses,
+//! operations, errors and the storage an engine sees. Nothing here knows about HTTP.
+
+mod error;
+mod operation;
+mod request;
+mod response;
+mod storage;
+
+pub use error::{Error, Result};
+pub use operation::Operation;
+pub use request::{Connection, Request};
+pub use response::{Auth, Response};
+pub use storage::{Storage, StorageView};

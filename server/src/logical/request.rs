@@ -1,0 +1,54 @@
+//! A logical request: what the pipeline and engines see, whatever transport it came from.
+
+use serde_json::{Map, Value};
+
+use super::Operation;
+
+/// Where a request came from, for audit and for bound CIDRs.
+#[derive(Clone, Debug, Default)]
+pub struct Connection {
+    pub remote_addr: Option<String>,
+    pub tls: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Unique per request; returned as `request_id`.
+    pub id: String,
+    pub operation: Operation,
+    /// Before routing: the full path after `/v1/`. After routing: relative to the mount.
+    pub path: String,
+    /// Set by the router: the mount the request was sent to, e.g. `sys/` or `secret/`.
+    pub mount_point: String,
+    /// Body fields (and query parameters for reads and lists).
+    pub data: Map<String, Value>,
+    /// The client token as presented, if any. Never logged.
+    pub client_token: Option<String>,
+    pub connection: Connection,
+}
+
+impl Request {
+    pub fn new(operation: Operation, path: impl Into<String>) -> Self {
+        Request {
+            id: uuid::Uuid::new_v4().to_string(),
+            operation,
+            path: path.into(),
+            mount_point: String::new(),
+            data: Map::new(),
+            client_token: None,
+            connection: Connection::default(),
+        }
+    }
+
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.client_token = Some(token.into());
+        self
+    }
+
+    pub fn with_data(mut self, data: Value) -> Self {
+        if let Value::Object(map) = data {
+            self.data = map;
+        }
+        self
+    }
+}

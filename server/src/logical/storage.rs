@@ -1,0 +1,60 @@
+//! The storage an engine sees: an encrypted key/value space, usually a view under its
+//! mount's own prefix so one engine can never read another's entries.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::storage::StorageError;
+
+/// Encrypted storage (the barrier, or a view of it). Keys are `/`-separated paths.
+#[async_trait]
+pub trait Storage: Send + Sync {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+    async fn put(&self, key: &str, value: &[u8]) -> Result<(), StorageError>;
+    async fn delete(&self, key: &str) -> Result<(), StorageError>;
+    /// Immediate children of `prefix`: names, with a trailing `/` for folders, sorted.
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError>;
+}
+
+/// A [`Storage`] restricted to the keys under one prefix.
+#[derive(Clone)]
+pub struct StorageView {
+    inner: Arc<dyn Storage>,
+    prefix: String,
+}
+
+impl StorageView {
+    pub fn new(inner: Arc<dyn Storage>, prefix: impl Into<String>) -> Self {
+        StorageView { inner, prefix: prefix.into() }
+    }
+
+    /// A narrower view under `sub`, relative to this one.
+    pub fn sub_view(&self, sub: &str) -> StorageView {
+        StorageView { inner: self.inner.clone(), prefix: format!("{}{}", self.prefix, sub) }
+    }
+
+    fn full(&self, key: &str) -> Result<String, StorageError> {
+        // A view must never reach outside its prefix.
+        if key.split('/').any(|seg| seg == "..") {
+            return Err(StorageError::InvalidKey(key.to_string()));
+        }
+        Ok(format!("{}{}", self.prefix, key))
+    }
+}
+
+#[async_trait]
+impl Storage for StorageView {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        self.inner.get(&self.full(key)?).await
+    }
+    async fn put(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        self.inner.put(&self.full(key)?, value).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.inner.delete(&self.full(key)?).await
+    }
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        self.inner.list(&self.full(prefix)?).await
+    }
+}

@@ -1,0 +1,91 @@
+//! An in-memory physical store for engine unit tests. Not durable, so never offered as a
+//! server storage backend.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use async_trait::async_trait;
+use tokio::sync::RwLock;
+
+use super::{Physical, StorageError, TxnOp, keys};
+
+#[derive(Default)]
+pub struct InmemStorage {
+    entries: RwLock<BTreeMap<String, Vec<u8>>>,
+}
+
+impl InmemStorage {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait]
+impl Physical for InmemStorage {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        keys::check(key)?;
+        Ok(self.entries.read().await.get(key).cloned())
+    }
+
+    async fn put(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        keys::check(key)?;
+        self.entries.write().await.insert(key.to_string(), value.to_vec());
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        keys::check(key)?;
+        self.entries.write().await.remove(key);
+        Ok(())
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let entries = self.entries.read().await;
+        let upper = match keys::prefix_end(prefix) {
+            Some(end) => Bound::Excluded(end),
+            None => Bound::Unbounded,
+        };
+        let mut out: Vec<String> = Vec::new();
+        for key in entries.range::<String, _>((Bound::Included(prefix.to_string()), upper)).map(|(k, _)| k) {
+            let child = keys::child_of(prefix, key);
+            if out.last().map(String::as_str) != Some(child) {
+                out.push(child.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
+        for op in &ops {
+            match op {
+                TxnOp::Put { key, .. } | TxnOp::Delete { key } => keys::check(key)?,
+            }
+        }
+        let mut entries = self.entries.write().await;
+        for op in ops {
+            match op {
+                TxnOp::Put { key, value } => {
+                    entries.insert(key, value);
+                }
+                TxnOp::Delete { key } => {
+                    entries.remove(&key);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn kind(&self) -> &'static str {
+        "inmem"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passes_the_storage_suite() {
+        crate::storage::suite::run(&InmemStorage::new()).await;
+    }
+}

@@ -1,0 +1,50 @@
+//! The physical layer: key → opaque blob, list by prefix, atomic batches. It knows
+//! nothing about encryption; the barrier above it encrypts every value it hands down.
+
+mod inmem;
+mod keys;
+mod sql;
+
+use async_trait::async_trait;
+
+pub use inmem::InmemStorage;
+pub use sql::{SqlStorage, redact_url};
+
+/// One write in an atomic batch.
+#[derive(Clone, Debug)]
+pub enum TxnOp {
+    Put { key: String, value: Vec<u8> },
+    Delete { key: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("storage backend unavailable: {0}")]
+    Unavailable(String),
+    #[error("storage backend error: {0}")]
+    Backend(String),
+    #[error("invalid storage key {0:?}")]
+    InvalidKey(String),
+    #[error("stored entry {key:?} cannot be decrypted: {reason}")]
+    Corrupt { key: String, reason: String },
+    #[error("the barrier is sealed")]
+    Sealed,
+}
+
+/// A durable key/value store. Every call is committed before it returns.
+#[async_trait]
+pub trait Physical: Send + Sync {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+    async fn put(&self, key: &str, value: &[u8]) -> Result<(), StorageError>;
+    async fn delete(&self, key: &str) -> Result<(), StorageError>;
+    /// Immediate children of `prefix`: names relative to it, folders with a trailing
+    /// `/`, sorted byte-wise, each once.
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError>;
+    /// Apply all of `ops` or none of them.
+    async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError>;
+    /// The name shown as `storage_type` in `sys/seal-status`.
+    fn kind(&self) -> &'static str;
+}
+
+#[cfg(test)]
+pub(crate) mod suite;

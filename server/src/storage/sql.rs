@@ -1,0 +1,272 @@
+//! The physical store on a relational database through sea-orm: an SQLite file (the
+//! embedded default) or PostgreSQL. One table, `arcanum_storage(key, value)`, created by
+//! the `migration` crate; values arrive here already encrypted by the barrier.
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use migration::{Migrator, MigratorTrait, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use super::{Physical, StorageError, TxnOp, keys};
+
+mod entry {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "arcanum_storage")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false, column_type = "Text")]
+        pub key: String,
+        pub value: Vec<u8>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+use entry::{ActiveModel, Column, Entity};
+
+/// Rows fetched per round trip when listing.
+const LIST_BATCH: u64 = 512;
+
+pub struct SqlStorage {
+    db: DatabaseConnection,
+    kind: &'static str,
+}
+
+impl SqlStorage {
+    /// Open (creating if missing) an SQLite database file, in WAL mode with full fsync.
+    pub async fn open_sqlite(path: &Path) -> Result<Self, StorageError> {
+        let display = path.display().to_string();
+        // sqlx percent-decodes the path part of the URL.
+        let encoded = display.replace('%', "%25").replace('?', "%3F").replace('#', "%23");
+        let mut opts = ConnectOptions::new(format!("sqlite://{encoded}?mode=rwc"));
+        opts.max_connections(4);
+        opts.map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+        });
+        Self::open(opts, "sqlite", &format!("SQLite database {display}")).await
+    }
+
+    /// A private in-memory SQLite database (one connection), for tests.
+    pub async fn open_sqlite_memory() -> Result<Self, StorageError> {
+        let mut opts = ConnectOptions::new("sqlite::memory:");
+        opts.max_connections(1).min_connections(1);
+        Self::open(opts, "sqlite", "in-memory SQLite database").await
+    }
+
+    /// Connect to PostgreSQL by URL (`postgres://user:pass@host:port/db?sslmode=...`).
+    pub async fn open_postgres(url: &str) -> Result<Self, StorageError> {
+        let mut opts = ConnectOptions::new(url);
+        opts.max_connections(16).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
+        Self::open(opts, "postgresql", &format!("PostgreSQL at {}", redact_url(url))).await
+    }
+
+    async fn open(mut opts: ConnectOptions, kind: &'static str, what: &str) -> Result<Self, StorageError> {
+        opts.sqlx_logging(false);
+        let db = Database::connect(opts)
+            .await
+            .map_err(|e| StorageError::Unavailable(format!("cannot open the {what}: {}", describe(&e))))?;
+        Migrator::up(&db, None).await.map_err(|e| {
+            StorageError::Unavailable(format!("cannot prepare the schema in the {what}: {}", describe(&e)))
+        })?;
+        Ok(SqlStorage { db, kind })
+    }
+
+    /// The keys (full paths) of every entry, for tests that inspect the raw database.
+    pub async fn raw_entries(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        let rows = Entity::find().order_by_asc(Column::Key).all(&self.db).await.map_err(map_err)?;
+        Ok(rows.into_iter().map(|m| (m.key, m.value)).collect())
+    }
+
+    /// Run a statement against the underlying database; tests use it to corrupt rows.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+#[async_trait]
+impl Physical for SqlStorage {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        keys::check(key)?;
+        let value: Option<Vec<u8>> = Entity::find_by_id(key.to_string())
+            .select_only()
+            .column(Column::Value)
+            .into_tuple()
+            .one(&self.db)
+            .await
+            .map_err(map_err)?;
+        Ok(value)
+    }
+
+    async fn put(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        keys::check(key)?;
+        upsert(&self.db, key, value).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        keys::check(key)?;
+        Entity::delete_by_id(key.to_string()).exec(&self.db).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    /// Skip-scan: read leaves in batches, and jump past each folder's whole subtree as
+    /// soon as the folder is seen, so the cost follows the number of children, not the
+    /// size of the tree below `prefix`.
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let upper = keys::prefix_end(prefix);
+        let mut out: Vec<String> = Vec::new();
+        let mut lower = prefix.to_string();
+        let mut inclusive = true;
+        loop {
+            let mut query = Entity::find().select_only().column(Column::Key);
+            query = if inclusive {
+                query.filter(Column::Key.gte(lower.as_str()))
+            } else {
+                query.filter(Column::Key.gt(lower.as_str()))
+            };
+            if let Some(upper) = &upper {
+                query = query.filter(Column::Key.lt(upper.as_str()));
+            }
+            let batch: Vec<String> =
+                query.order_by_asc(Column::Key).limit(LIST_BATCH).into_tuple().all(&self.db).await.map_err(map_err)?;
+            let full = batch.len() as u64 == LIST_BATCH;
+            let mut jumped = false;
+            for key in &batch {
+                let child = keys::child_of(prefix, key);
+                if child.ends_with('/') {
+                    out.push(child.to_string());
+                    // Continue from the first key after this folder's subtree.
+                    lower = keys::prefix_end(&format!("{prefix}{child}")).unwrap_or_default();
+                    inclusive = true;
+                    jumped = true;
+                    break;
+                }
+                out.push(child.to_string());
+            }
+            if jumped {
+                continue;
+            }
+            match batch.last() {
+                Some(last) if full => {
+                    lower = last.clone();
+                    inclusive = false;
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
+        for op in &ops {
+            match op {
+                TxnOp::Put { key, .. } | TxnOp::Delete { key } => keys::check(key)?,
+            }
+        }
+        let txn = self.db.begin().await.map_err(map_err)?;
+        for op in ops {
+            match op {
+                TxnOp::Put { key, value } => upsert(&txn, &key, &value).await?,
+                TxnOp::Delete { key } => {
+                    Entity::delete_many().filter(Column::Key.eq(key)).exec(&txn).await.map_err(map_err)?;
+                }
+            }
+        }
+        txn.commit().await.map_err(map_err)
+    }
+
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+}
+
+async fn upsert<C: ConnectionTrait>(db: &C, key: &str, value: &[u8]) -> Result<(), StorageError> {
+    let model = ActiveModel { key: Set(key.to_string()), value: Set(value.to_vec()) };
+    Entity::insert(model)
+        .on_conflict(OnConflict::column(Column::Key).update_column(Column::Value).to_owned())
+        .exec_without_returning(db)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+fn map_err(err: DbErr) -> StorageError {
+    match err {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StorageError::Unavailable(describe(&err)),
+        other => StorageError::Backend(describe(&other)),
+    }
+}
+
+fn describe(err: &DbErr) -> String {
+    err.to_string()
+}
+
+/// A connection URL with any password replaced, safe for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("redacted"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "<unparseable URL>".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite_memory_passes_the_storage_suite() {
+        let store = SqlStorage::open_sqlite_memory().await.unwrap();
+        crate::storage::suite::run(&store).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_passes_the_storage_suite() {
+        let db = crate::testing::TestPostgres::create().await.expect("the PostgreSQL on this machine");
+        let store = SqlStorage::open_postgres(&db.url).await.unwrap();
+        assert_eq!(store.kind(), "postgresql");
+        crate::storage::suite::run(&store).await;
+    }
+
+    #[tokio::test]
+    async fn sqlite_file_passes_the_storage_suite_and_keeps_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("odd name ?#%.db");
+        {
+            let store = SqlStorage::open_sqlite(&path).await.unwrap();
+            crate::storage::suite::run(&store).await;
+            store.put("kept/after/reopen", b"yes").await.unwrap();
+        }
+        let reopened = SqlStorage::open_sqlite(&path).await.unwrap();
+        assert_eq!(reopened.get("kept/after/reopen").await.unwrap().as_deref(), Some(&b"yes"[..]));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_database_is_a_clear_error() {
+        let err = SqlStorage::open_postgres("postgres://nobody:pw@127.0.0.1:1/none").await.err().unwrap();
+        let msg = err.to_string();
+        assert!(msg.contains("cannot open the PostgreSQL at postgres://nobody:redacted@127.0.0.1:1/none"), "{msg}");
+        assert!(!msg.contains(":pw@"), "the password must not leak: {msg}");
+    }
+
+    #[test]
+    fn redact_url_hides_the_password() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:redacted@h:5432/db");
+        assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    }
+}
