@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use super::aead::Cipher;
 
 pub(crate) struct TermKey {
-    key: Zeroizing<[u8; 32]>,
+    pub(super) key: Zeroizing<[u8; 32]>,
     pub cipher: Cipher,
     pub installed: OffsetDateTime,
 }

@@ -265,6 +265,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn no_key_reaches_storage_in_any_encoding() {
+        use base64::Engine as _;
+        let (barrier, physical, root) = unsealed().await;
+        barrier.put("a", b"x").await.unwrap();
+        barrier.rotate().await.unwrap();
+        let keyring = barrier.current().unwrap();
+        let mut secrets: Vec<Vec<u8>> = keyring.terms.values().map(|t| t.key.to_vec()).collect();
+        secrets.push(root.to_vec());
+        let mut needles = Vec::new();
+        for s in &secrets {
+            needles.push(s.clone());
+            needles.push(hex::encode(s).into_bytes());
+            needles.push(base64::engine::general_purpose::STANDARD.encode(s).into_bytes());
+        }
+        for key in [KEYRING_PATH, "a"] {
+            let blob = physical.get(key).await.unwrap().unwrap();
+            for needle in &needles {
+                assert!(!blob.windows(needle.len()).any(|w| w == needle.as_slice()), "a key leaked into {key}");
+            }
+        }
+    }
+
+    #[tokio::test]
     async fn reserved_keys_are_out_of_reach() {
         let (barrier, _, _) = unsealed().await;
         for key in RESERVED {

@@ -16,9 +16,8 @@ use crate::logical::Error;
 use crate::seal::{NewUnsealKey, SealConfig, ShareCollector, encode_shares, shamir};
 use crate::token::TokenStore;
 
-/// `sys/init`'s body.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(default)]
+/// What `sys/init` asks for.
+#[derive(Clone, Debug, Default)]
 pub struct InitRequest {
     pub secret_shares: u64,
     pub secret_threshold: u64,

@@ -75,7 +75,7 @@ impl Core {
         self.barrier.physical().kind()
     }
 
-    pub(crate) fn barrier(&self) -> &Arc<Barrier> {
+    pub fn barrier(&self) -> &Arc<Barrier> {
         &self.barrier
     }
 

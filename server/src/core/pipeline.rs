@@ -11,18 +11,22 @@ impl Core {
     pub async fn handle_request(&self, mut req: Request) -> Result<Option<Response>> {
         let state = self.unsealed()?;
         req.path = canonicalize_path(&req.path)?;
-        let (mount, relative) = state.router.route(&req.path).ok_or(Error::UnsupportedPath)?;
-        let special = mount.backend.special_paths();
+        let route = state.router.route(&req.path);
+        let special = route.map(|(mount, relative)| (mount.backend.special_paths(), relative));
 
-        if !special.is_unauthenticated(relative) {
+        // Token and ACL come before "no such path", so that without the right to a path
+        // nobody learns whether it exists.
+        if !special.is_some_and(|(s, relative)| s.is_unauthenticated(relative)) {
             let token = match req.client_token.as_deref() {
                 Some(token) => state.tokens.lookup(token).await?,
                 None => None,
             };
             let token = token.ok_or(Error::PermissionDenied)?;
-            Acl::from_policies(&token.policies).check(&req.path, req.operation, special.is_root(relative))?;
+            let sudo = special.is_some_and(|(s, relative)| s.is_root(relative));
+            Acl::from_policies(&token.policies).check(&req.path, req.operation, sudo)?;
         }
 
+        let (mount, relative) = route.ok_or(Error::UnsupportedPath)?;
         req.mount_point = mount.path.clone();
         req.path = relative.to_string();
         mount.backend.handle(req).await

@@ -87,7 +87,7 @@ impl<E: Send + Sync + 'static> Backend for Framework<E> {
         raw.extend(captures);
         req.data = raw.clone();
         let data = FieldData::new(raw, path.fields.clone());
-        data.validate()?;
+        data.validate(matches!(req.operation, Operation::Create | Operation::Update | Operation::Patch))?;
         let unknown = data.unknown_fields();
         let mut response = handler.call(self.backend.clone(), req, data).await?;
         if !unknown.is_empty() {

@@ -20,14 +20,15 @@ impl FieldData {
         FieldData { raw, fields }
     }
 
-    /// Check every declared field that was sent, and that required ones are present.
-    pub fn validate(&self) -> Result<(), Error> {
+    /// Check every declared field that was sent, and, for writes, that required ones are
+    /// present (a path's reads and deletes take no body, whatever its writes need).
+    pub fn validate(&self, write: bool) -> Result<(), Error> {
         for field in self.fields.iter() {
             match self.raw.get(field.name) {
                 Some(value) => {
                     coerce(field, value)?;
                 }
-                None if field.required => {
+                None if field.required && write => {
                     return Err(Error::invalid(format!("missing required field '{}'", field.name)));
                 }
                 None => {}
@@ -196,7 +197,7 @@ mod tests {
     #[test]
     fn coerces_with_vaults_tolerances() {
         let d = data(json!({"name": 5, "count": "7", "flag": "true", "ttl": "1h", "policies": "a, b", "needed": "x"}));
-        d.validate().unwrap();
+        d.validate(true).unwrap();
         assert_eq!(d.string("name").unwrap(), "5");
         assert_eq!(d.int("count").unwrap(), 7);
         assert!(d.bool("flag").unwrap());
@@ -210,13 +211,14 @@ mod tests {
 
     #[test]
     fn mismatches_name_the_field() {
-        let err = data(json!({"count": "many", "needed": "x"})).validate().unwrap_err().to_string();
+        let err = data(json!({"count": "many", "needed": "x"})).validate(true).unwrap_err().to_string();
         assert!(err.contains("'count'") && err.contains("\"many\""), "{err}");
-        let err = data(json!({"ttl": "forever", "needed": "x"})).validate().unwrap_err().to_string();
+        let err = data(json!({"ttl": "forever", "needed": "x"})).validate(false).unwrap_err().to_string();
         assert!(err.contains("'ttl'"), "{err}");
-        let err = data(json!({})).validate().unwrap_err().to_string();
+        let err = data(json!({})).validate(true).unwrap_err().to_string();
         assert_eq!(err, "missing required field 'needed'");
-        let err = data(json!({"meta": [1], "needed": "x"})).validate().unwrap_err().to_string();
+        assert!(data(json!({})).validate(false).is_ok(), "reads need no body");
+        let err = data(json!({"meta": [1], "needed": "x"})).validate(true).unwrap_err().to_string();
         assert!(err.contains("'meta'"), "{err}");
     }
 

@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{Extensions, HeaderMap, Method, StatusCode, Uri};
+use axum::extract::{ConnectInfo, OriginalUri, State};
+use axum::http::{Extensions, HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
 use super::error::{error_response, errors_response};
@@ -18,7 +18,7 @@ pub async fn handle(
     State(core): State<Arc<Core>>,
     extensions: Extensions,
     method: Method,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {

@@ -18,10 +18,10 @@ pub fn client_token(headers: &HeaderMap) -> Option<String> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
 }
 
-/// The logical path, percent-decoded once. `uri` is as the `/v1` router sees it
-/// (`/sys/mounts`); exactly one leading `/` is dropped, so `/v1//x` stays invalid.
+/// The logical path: what follows `/v1/` in the URI as the client sent it, percent-decoded
+/// once. Nothing else is normalised, so `/v1//x` stays invalid.
 pub fn logical_path(uri: &Uri) -> Result<String, Error> {
-    let raw = uri.path().strip_prefix('/').unwrap_or(uri.path());
+    let raw = uri.path().strip_prefix("/v1/").unwrap_or_default();
     percent_encoding::percent_decode_str(raw)
         .decode_utf8()
         .map(|p| p.into_owned())
@@ -137,10 +137,10 @@ mod tests {
 
     #[test]
     fn the_path_is_decoded_once() {
-        assert_eq!(logical_path(&uri("/secret/a%20b")).unwrap(), "secret/a b");
-        assert_eq!(logical_path(&uri("/secret/%252e%252e")).unwrap(), "secret/%2e%2e");
-        assert_eq!(logical_path(&uri("//sys")).unwrap(), "/sys");
-        assert!(logical_path(&uri("/x%ff")).is_err());
+        assert_eq!(logical_path(&uri("/v1/secret/a%20b")).unwrap(), "secret/a b");
+        assert_eq!(logical_path(&uri("/v1/secret/%252e%252e")).unwrap(), "secret/%2e%2e");
+        assert_eq!(logical_path(&uri("/v1//sys")).unwrap(), "/sys");
+        assert!(logical_path(&uri("/v1/x%ff")).is_err());
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{Extensions, HeaderMap, Method, StatusCode, Uri};
+use axum::extract::{OriginalUri, RawQuery, State};
+use axum::http::{Extensions, HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
@@ -17,6 +17,16 @@ use super::request::body_fields;
 use super::response::{json_response, no_content};
 use crate::core::{Core, InitRequest};
 use crate::logical::{Error, Result};
+
+/// Go's JSON decoding, which Vault's clients are written against, treats `null` as the
+/// zero value; hvac, for one, sends `"root_token_pgp_key": null`.
+fn null_as_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
 
 /// Parse a JSON body into `T`, with the field at fault named on error.
 fn parse<T: for<'de> Deserialize<'de> + Default>(body: &[u8]) -> Result<T> {
@@ -43,9 +53,38 @@ pub async fn init_status(State(core): State<Arc<Core>>) -> Response {
     respond(core.seal_status().await.map(|s| json!({ "initialized": s.initialized })))
 }
 
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct InitBody {
+    #[serde(deserialize_with = "null_as_default")]
+    secret_shares: u64,
+    #[serde(deserialize_with = "null_as_default")]
+    secret_threshold: u64,
+    pgp_keys: Option<Vec<String>>,
+    #[serde(deserialize_with = "null_as_default")]
+    root_token_pgp_key: String,
+    #[serde(deserialize_with = "null_as_default")]
+    stored_shares: u64,
+    #[serde(deserialize_with = "null_as_default")]
+    recovery_shares: u64,
+    #[serde(deserialize_with = "null_as_default")]
+    recovery_threshold: u64,
+    recovery_pgp_keys: Option<Vec<String>>,
+}
+
 pub async fn init(State(core): State<Arc<Core>>, body: Bytes) -> Response {
     let result = async {
-        let req: InitRequest = parse(&body)?;
+        let b: InitBody = parse(&body)?;
+        let req = InitRequest {
+            secret_shares: b.secret_shares,
+            secret_threshold: b.secret_threshold,
+            pgp_keys: b.pgp_keys,
+            root_token_pgp_key: b.root_token_pgp_key,
+            stored_shares: b.stored_shares,
+            recovery_shares: b.recovery_shares,
+            recovery_threshold: b.recovery_threshold,
+            recovery_pgp_keys: b.recovery_pgp_keys,
+        };
         let init = core.init(req, None).await?;
         Ok(json!({ "keys": init.keys, "keys_base64": init.keys_base64, "root_token": init.root_token.as_str() }))
     };
@@ -60,7 +99,9 @@ pub async fn seal_status(State(core): State<Arc<Core>>) -> Response {
 #[serde(default)]
 struct UnsealRequest {
     key: Option<String>,
+    #[serde(deserialize_with = "null_as_default")]
     reset: bool,
+    #[serde(deserialize_with = "null_as_default")]
     migrate: bool,
 }
 
@@ -85,7 +126,7 @@ pub async fn seal(
     State(core): State<Arc<Core>>,
     extensions: Extensions,
     method: Method,
-    uri: Uri,
+    uri: OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -180,17 +221,23 @@ fn parse_bool(key: &str, value: &str) -> Result<bool> {
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct RekeyInit {
+    #[serde(deserialize_with = "null_as_default")]
     secret_shares: u64,
+    #[serde(deserialize_with = "null_as_default")]
     secret_threshold: u64,
     pgp_keys: Option<Vec<String>>,
+    #[serde(deserialize_with = "null_as_default")]
     backup: bool,
+    #[serde(deserialize_with = "null_as_default")]
     require_verification: bool,
 }
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct ShareUpdate {
+    #[serde(deserialize_with = "null_as_default")]
     key: String,
+    #[serde(deserialize_with = "null_as_default")]
     nonce: String,
 }
 
@@ -241,6 +288,7 @@ pub async fn rekey_verify(State(core): State<Arc<Core>>, method: Method, body: B
 #[serde(default)]
 struct GenerateRootInit {
     otp: Option<String>,
+    #[serde(deserialize_with = "null_as_default")]
     pgp_key: String,
 }
 

