@@ -95,8 +95,10 @@ pub fn router(core: Arc<Core>, site_root: &Path) -> Router {
     let shell_options = options.clone();
     // Asset names carry no hash, so browsers must revalidate them.
     let revalidate = SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/ui") }))
+    // Pages set their own headers (see the app's `security` module); server function
+    // answers, which can carry key shares, must not be cached either.
+    let no_store = SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let pages = Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
@@ -105,6 +107,10 @@ pub fn router(core: Arc<Core>, site_root: &Path) -> Router {
         )
         .route("/ui/", get(|| async { Redirect::permanent("/ui") }))
         .route("/ui/{*rest}", get(not_found))
+        .layer(no_store);
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/ui") }))
+        .merge(pages)
         .nest_service(
             "/pkg",
             ServiceBuilder::new().layer(revalidate.clone()).service(ServeDir::new(site_root.join("pkg"))),

@@ -39,11 +39,14 @@ pub struct KeyStatus {
 pub struct Barrier {
     physical: Arc<dyn Physical>,
     keyring: RwLock<Option<Arc<Keyring>>>,
+    /// Serialises keyring changes: two rotations racing from the same term would each
+    /// persist a different "next" key, and data written under the loser's would be lost.
+    rotation: tokio::sync::Mutex<()>,
 }
 
 impl Barrier {
     pub fn new(physical: Arc<dyn Physical>) -> Self {
-        Barrier { physical, keyring: RwLock::new(None) }
+        Barrier { physical, keyring: RwLock::new(None), rotation: tokio::sync::Mutex::new(()) }
     }
 
     pub fn physical(&self) -> &Arc<dyn Physical> {
@@ -116,6 +119,7 @@ impl Barrier {
 
     /// Add a new term and make it active. Data written under older terms stays readable.
     pub async fn rotate(&self) -> Result<KeyStatus, StorageError> {
+        let _one_at_a_time = self.rotation.lock().await;
         let current = self.current().ok_or(StorageError::Sealed)?;
         let next = current.with_new_term(crate::crypto::random_key().map_err(StorageError::Backend)?);
         self.physical.put(KEYRING_PATH, &encrypt_keyring(&next)?).await?;
@@ -284,6 +288,30 @@ mod tests {
             for needle in &needles {
                 assert!(!blob.windows(needle.len()).any(|w| w == needle.as_slice()), "a key leaked into {key}");
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_rotations_lose_no_term() {
+        let (barrier, _, root) = unsealed().await;
+        let barrier = Arc::new(barrier);
+        let rotations: Vec<_> = (0..8)
+            .map(|i| {
+                let b = barrier.clone();
+                tokio::spawn(async move {
+                    b.rotate().await.unwrap();
+                    b.put(&format!("after/{i}"), b"v").await.unwrap();
+                })
+            })
+            .collect();
+        for r in rotations {
+            r.await.unwrap();
+        }
+        assert_eq!(barrier.key_status().unwrap().term, 9);
+        barrier.seal();
+        barrier.unseal(root).await.unwrap();
+        for i in 0..8 {
+            assert_eq!(barrier.get(&format!("after/{i}")).await.unwrap().unwrap(), b"v");
         }
     }
 
