@@ -2,7 +2,7 @@
 #   make run    set up, build, start a dev server (console, root token and unseal key printed)
 #   make test   set up, build once, run every test (unit, HTTP, bao CLI, hvac, Chromium)
 #
-# Other targets: setup, build, release, lint, fmt, clean.
+# Other targets: setup, build, release, bench, lint, fmt, clean.
 
 SHELL := /bin/bash
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -12,7 +12,7 @@ DEV_ADDR ?= 127.0.0.1:8200
 
 export ARCANUM_UI_ROOT := $(SITE)
 
-.PHONY: setup build frontend run test test-rust test-e2e release lint fmt clean
+.PHONY: setup build frontend run test test-e2e release bench lint fmt clean
 
 setup:
 	@bash scripts/setup.sh
@@ -40,6 +40,10 @@ test-e2e:
 release: setup
 	cargo leptos build --release --frontend-only
 	cargo build --release -p arcanum
+
+# Arcanum and OpenBao side by side on loopback (needs wrk: apt-get install -y wrk).
+bench: release
+	bash bench/compare.sh
 
 lint:
 	cargo fmt --all --check

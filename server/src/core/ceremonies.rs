@@ -151,8 +151,7 @@ impl Core {
         let new_key = NewUnsealKey::generate(&attempt.config)?;
         let (keys, keys_base64) = encode_shares(&new_key.shares);
         if !attempt.require_verification {
-            let ops = new_key.install_ops(&attempt.config, &root_key)?;
-            self.barrier.physical().transaction(ops).await?;
+            self.seal.install(&new_key, &attempt.config, &root_key, vec![]).await?;
         }
         let mut status = Self::rekey_status_of(Some(attempt), &config);
         if attempt.require_verification {
@@ -220,8 +219,7 @@ impl Core {
             ));
         }
         let root_key = self.barrier.root_key()?;
-        let ops = pending.key.install_ops(&new_config, &root_key)?;
-        self.barrier.physical().transaction(ops).await?;
+        self.seal.install(&pending.key, &new_config, &root_key, vec![]).await?;
         let mut status = Self::verify_status_of(ceremonies.rekey.as_ref());
         ceremonies.rekey = None;
         status.complete = Some(true);

@@ -64,15 +64,14 @@ impl Core {
 
         let unseal = NewUnsealKey::generate(&config)?;
         let root_key = crate::crypto::random_key().map_err(Error::Internal)?;
-        let mut ops = unseal.install_ops(&config, &root_key)?;
-        ops.push(self.barrier.begin_initialize(root_key).await?);
+        let mut ops = vec![self.barrier.begin_initialize(root_key.clone()).await?];
         let setup = async {
             let batch = Arc::new(Batch::new(self.barrier.clone()));
             ClusterInfo::create(batch.as_ref()).await?;
             let tokens = TokenStore::open(batch.clone()).await?;
             let (root_token, _) = tokens.create_root(root_token_id, "root").await?;
             ops.extend(batch.take_ops());
-            self.barrier.physical().transaction(ops).await?;
+            self.seal.install(&unseal, &config, &root_key, ops).await?;
             Ok::<_, Error>(root_token)
         };
         let result = setup.await;

@@ -71,7 +71,7 @@ impl NewUnsealKey {
     }
 
     /// The storage writes that make this key (with `config`) the one that opens `root_key`.
-    pub fn install_ops(&self, config: &SealConfig, root_key: &[u8; 32]) -> Result<Vec<TxnOp>, Error> {
+    fn install_ops(&self, config: &SealConfig, root_key: &[u8; 32]) -> Result<Vec<TxnOp>, Error> {
         let wrapped = Cipher::new(&self.key).seal(0, ROOT_KEY_PATH, root_key).map_err(Error::Internal)?;
         let config = serde_json::to_vec(config).map_err(Error::internal)?;
         Ok(vec![
@@ -81,24 +81,51 @@ impl NewUnsealKey {
     }
 }
 
-/// Reads the seal's stored state.
+/// The seal's stored state: its configuration (cached once known, as every status and
+/// health check asks for it) and the wrapped root key.
 pub struct SealStore {
     physical: Arc<dyn Physical>,
+    cached: std::sync::RwLock<Option<SealConfig>>,
 }
 
 impl SealStore {
     pub fn new(physical: Arc<dyn Physical>) -> Self {
-        SealStore { physical }
+        SealStore { physical, cached: std::sync::RwLock::new(None) }
     }
 
     /// The stored configuration; `None` when the server is not initialised.
     pub async fn config(&self) -> Result<Option<SealConfig>, Error> {
-        match self.physical.get(SEAL_CONFIG_PATH).await? {
-            None => Ok(None),
-            Some(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| Error::Internal(format!("the stored seal configuration is corrupt: {e}"))),
+        if let Some(config) = self.cached.read().unwrap_or_else(|p| p.into_inner()).clone() {
+            return Ok(Some(config));
         }
+        let config: Option<SealConfig> = match self.physical.get(SEAL_CONFIG_PATH).await? {
+            None => None,
+            Some(bytes) => Some(
+                serde_json::from_slice(&bytes)
+                    .map_err(|e| Error::Internal(format!("the stored seal configuration is corrupt: {e}")))?,
+            ),
+        };
+        // Only a present configuration is cached: until then another process may initialise.
+        if let Some(config) = &config {
+            *self.cached.write().unwrap_or_else(|p| p.into_inner()) = Some(config.clone());
+        }
+        Ok(config)
+    }
+
+    /// Make `key` (split as `config`) the one that opens `root_key`, together with
+    /// `extra` writes, in one transaction.
+    pub async fn install(
+        &self,
+        key: &NewUnsealKey,
+        config: &SealConfig,
+        root_key: &[u8; 32],
+        extra: Vec<TxnOp>,
+    ) -> Result<(), Error> {
+        let mut ops = key.install_ops(config, root_key)?;
+        ops.extend(extra);
+        self.physical.transaction(ops).await?;
+        *self.cached.write().unwrap_or_else(|p| p.into_inner()) = Some(config.clone());
+        Ok(())
     }
 
     /// Unwrap the root key with a reconstructed unseal key. A wrong key is the caller's
