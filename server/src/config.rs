@@ -45,6 +45,8 @@ pub struct Config {
     pub listeners: Vec<ListenerConfig>,
     pub ui: bool,
     pub api_addr: Option<String>,
+    /// Vault's `disable_cache`: read every entry from the database.
+    pub disable_cache: bool,
     /// Accepted for compatibility, ignored; reported once at start-up.
     pub warnings: Vec<String>,
 }
@@ -59,7 +61,6 @@ const IGNORED_TOP_LEVEL: &[&str] = &[
     "pid_file",
     "default_lease_ttl",
     "max_lease_ttl",
-    "disable_cache",
     "plugin_directory",
     "telemetry",
 ];
@@ -78,6 +79,7 @@ impl Config {
         let mut listeners = Vec::new();
         let mut ui = false;
         let mut api_addr = None;
+        let mut disable_cache = false;
         let mut warnings = Vec::new();
 
         for structure in body.into_iter() {
@@ -85,6 +87,7 @@ impl Config {
                 Structure::Attribute(attr) => match attr.key.as_str() {
                     "ui" => ui = boolean("ui", &attr.expr)?,
                     "api_addr" => api_addr = Some(string("api_addr", &attr.expr)?),
+                    "disable_cache" => disable_cache = boolean("disable_cache", &attr.expr)?,
                     key if IGNORED_TOP_LEVEL.contains(&key) => warnings.push(ignored(key)),
                     key => return Err(format!("unknown key {key:?} at the top level")),
                 },
@@ -114,7 +117,7 @@ impl Config {
                     .into(),
             );
         }
-        Ok(Config { storage, listeners, ui, api_addr, warnings })
+        Ok(Config { storage, listeners, ui, api_addr, disable_cache, warnings })
     }
 }
 

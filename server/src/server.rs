@@ -10,7 +10,7 @@ use axum::Router;
 use crate::config::{Config, ListenerConfig, StorageConfig};
 use crate::core::Core;
 use crate::http::{ApiOptions, Listener, api_router, serve};
-use crate::storage::{Physical, SqlStorage};
+use crate::storage::{CachedPhysical, Physical, SqlStorage};
 
 /// How to run, from the command line.
 pub enum Mode {
@@ -29,7 +29,7 @@ pub async fn run(mode: Mode) -> Result<(), String> {
             for warning in &config.warnings {
                 tracing::warn!("{warning}");
             }
-            let physical = open_storage(&config.storage).await?;
+            let physical = open_storage(&config.storage, !config.disable_cache).await?;
             let core = Core::new(physical);
             let listeners = config.listeners.iter().map(|l| listener(&core, l, config.ui)).collect();
             let first = &config.listeners[0];
@@ -46,7 +46,7 @@ pub async fn run(mode: Mode) -> Result<(), String> {
             let dir = DevDir::create()?;
             let path = dir.0.join("arcanum.db");
             let storage = StorageConfig::Sqlite { path };
-            let physical = open_storage(&storage).await?;
+            let physical = open_storage(&storage, true).await?;
             let core = Core::new(physical);
             let init = core
                 .init_dev(root_token_id.as_deref())
@@ -68,12 +68,16 @@ pub async fn run(mode: Mode) -> Result<(), String> {
     }
 }
 
-async fn open_storage(config: &StorageConfig) -> Result<Arc<dyn Physical>, String> {
+/// Entries cached in front of the database (still encrypted), by bytes.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+async fn open_storage(config: &StorageConfig, cache: bool) -> Result<Arc<dyn Physical>, String> {
     let storage = match config {
         StorageConfig::Sqlite { path } => SqlStorage::open_sqlite(path).await,
         StorageConfig::Postgres { connection_url } => SqlStorage::open_postgres(connection_url).await,
     };
-    storage.map(|s| Arc::new(s) as Arc<dyn Physical>).map_err(|e| e.to_string())
+    let storage: Arc<dyn Physical> = Arc::new(storage.map_err(|e| e.to_string())?);
+    Ok(if cache { Arc::new(CachedPhysical::new(storage, CACHE_BYTES)) } else { storage })
 }
 
 fn describe_storage(config: &StorageConfig) -> String {

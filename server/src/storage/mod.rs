@@ -1,12 +1,14 @@
 //! The physical layer: key → opaque blob, list by prefix, atomic batches. It knows
 //! nothing about encryption; the barrier above it encrypts every value it hands down.
 
+mod cache;
 mod inmem;
 mod keys;
 mod sql;
 
 use async_trait::async_trait;
 
+pub use cache::CachedPhysical;
 pub use inmem::InmemStorage;
 pub use sql::{SqlStorage, redact_url};
 
@@ -17,7 +19,7 @@ pub enum TxnOp {
     Delete { key: String },
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("storage backend unavailable: {0}")]
     Unavailable(String),

@@ -1,16 +1,24 @@
 //! The physical store on a relational database through sea-orm: an SQLite file (the
 //! embedded default) or PostgreSQL. One table, `arcanum_storage(key, value)`, created by
 //! the `migration` crate; values arrive here already encrypted by the barrier.
+//!
+//! Writes are group-committed: one writer task takes every write waiting at that moment
+//! and commits them in one transaction, so concurrent writers share one fsync instead of
+//! queueing for one each. A write returns only once its transaction has committed.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use migration::{Migrator, MigratorTrait, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
+use tokio::sync::{mpsc, oneshot};
 
 use super::{Physical, StorageError, TxnOp, keys};
 
@@ -39,7 +47,27 @@ const LIST_BATCH: u64 = 512;
 pub struct SqlStorage {
     db: DatabaseConnection,
     kind: &'static str,
+    writer: mpsc::Sender<WriteRequest>,
+    stats: Arc<WriteStats>,
 }
+
+/// Counters of the writer's work: how well concurrent writes share commits.
+#[derive(Debug, Default)]
+pub struct WriteStats {
+    pub requests: AtomicU64,
+    pub commits: AtomicU64,
+}
+
+/// One caller's writes, applied atomically, and where to report the outcome.
+struct WriteRequest {
+    ops: Vec<TxnOp>,
+    done: oneshot::Sender<Result<(), StorageError>>,
+}
+
+/// Most requests one commit takes.
+const MAX_GROUP: usize = 256;
+/// Rows per multi-row statement (SQLite allows 32766 bound values; two per row).
+const ROWS_PER_STATEMENT: usize = 1000;
 
 impl SqlStorage {
     /// Open (creating if missing) an SQLite database file, in WAL mode with full fsync.
@@ -81,7 +109,29 @@ impl SqlStorage {
         Migrator::up(&db, None).await.map_err(|e| {
             StorageError::Unavailable(format!("cannot prepare the schema in the {what}: {}", describe(&e)))
         })?;
-        Ok(SqlStorage { db, kind })
+        let (writer, requests) = mpsc::channel(4 * MAX_GROUP);
+        let stats = Arc::new(WriteStats::default());
+        tokio::spawn(write_loop(db.clone(), requests, stats.clone()));
+        Ok(SqlStorage { db, kind, writer, stats })
+    }
+
+    /// Queue `ops` for the writer and wait until they are committed.
+    async fn write(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
+        for op in &ops {
+            match op {
+                TxnOp::Put { key, .. } | TxnOp::Delete { key } => keys::check(key)?,
+            }
+        }
+        let (done, outcome) = oneshot::channel();
+        self.writer
+            .send(WriteRequest { ops, done })
+            .await
+            .map_err(|_| StorageError::Unavailable("the storage writer has stopped".into()))?;
+        outcome.await.map_err(|_| StorageError::Unavailable("the storage writer has stopped".into()))?
+    }
+
+    pub fn write_stats(&self) -> &WriteStats {
+        &self.stats
     }
 
     /// The keys (full paths) of every entry, for tests that inspect the raw database.
@@ -111,14 +161,11 @@ impl Physical for SqlStorage {
     }
 
     async fn put(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
-        keys::check(key)?;
-        upsert(&self.db, key, value).await
+        self.write(vec![TxnOp::Put { key: key.to_string(), value: value.to_vec() }]).await
     }
 
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        keys::check(key)?;
-        Entity::delete_by_id(key.to_string()).exec(&self.db).await.map_err(map_err)?;
-        Ok(())
+        self.write(vec![TxnOp::Delete { key: key.to_string() }]).await
     }
 
     /// Skip-scan: read leaves in batches, and jump past each folder's whole subtree as
@@ -170,21 +217,7 @@ impl Physical for SqlStorage {
     }
 
     async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
-        for op in &ops {
-            match op {
-                TxnOp::Put { key, .. } | TxnOp::Delete { key } => keys::check(key)?,
-            }
-        }
-        let txn = self.db.begin().await.map_err(map_err)?;
-        for op in ops {
-            match op {
-                TxnOp::Put { key, value } => upsert(&txn, &key, &value).await?,
-                TxnOp::Delete { key } => {
-                    Entity::delete_many().filter(Column::Key.eq(key)).exec(&txn).await.map_err(map_err)?;
-                }
-            }
-        }
-        txn.commit().await.map_err(map_err)
+        self.write(ops).await
     }
 
     fn kind(&self) -> &'static str {
@@ -192,14 +225,70 @@ impl Physical for SqlStorage {
     }
 }
 
-async fn upsert<C: ConnectionTrait>(db: &C, key: &str, value: &[u8]) -> Result<(), StorageError> {
-    let model = ActiveModel { key: Set(key.to_string()), value: Set(value.to_vec()) };
-    Entity::insert(model)
-        .on_conflict(OnConflict::column(Column::Key).update_column(Column::Value).to_owned())
-        .exec_without_returning(db)
-        .await
-        .map_err(map_err)?;
-    Ok(())
+/// The writer: take the first waiting request and whatever else is queued, commit them
+/// together, and tell each its outcome. If the group fails, retry each request alone so
+/// one bad request cannot fail the others.
+async fn write_loop(db: DatabaseConnection, mut requests: mpsc::Receiver<WriteRequest>, stats: Arc<WriteStats>) {
+    while let Some(first) = requests.recv().await {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match requests.try_recv() {
+                Ok(request) => group.push(request),
+                Err(_) => break,
+            }
+        }
+        stats.requests.fetch_add(group.len() as u64, Ordering::Relaxed);
+        stats.commits.fetch_add(1, Ordering::Relaxed);
+        let all: Vec<&TxnOp> = group.iter().flat_map(|r| r.ops.iter()).collect();
+        match commit(&db, &all).await {
+            Ok(()) => {
+                for request in group {
+                    let _ = request.done.send(Ok(()));
+                }
+            }
+            Err(_) if group.len() > 1 => {
+                for request in group {
+                    let ops: Vec<&TxnOp> = request.ops.iter().collect();
+                    let _ = request.done.send(commit(&db, &ops).await);
+                }
+            }
+            Err(err) => {
+                for request in group {
+                    let _ = request.done.send(Err(err.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Apply `ops` in order, in one transaction. Only each key's last operation matters, so
+/// they are folded first and written with one multi-row statement per kind.
+async fn commit(db: &DatabaseConnection, ops: &[&TxnOp]) -> Result<(), StorageError> {
+    let mut last: BTreeMap<&str, Option<&[u8]>> = BTreeMap::new();
+    for op in ops {
+        match op {
+            TxnOp::Put { key, value } => last.insert(key.as_str(), Some(value.as_slice())),
+            TxnOp::Delete { key } => last.insert(key.as_str(), None),
+        };
+    }
+    let puts: Vec<ActiveModel> = last
+        .iter()
+        .filter_map(|(key, value)| value.map(|v| ActiveModel { key: Set(key.to_string()), value: Set(v.to_vec()) }))
+        .collect();
+    let deletes: Vec<String> = last.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k.to_string()).collect();
+
+    let txn = db.begin().await.map_err(map_err)?;
+    for chunk in puts.chunks(ROWS_PER_STATEMENT) {
+        Entity::insert_many(chunk.to_vec())
+            .on_conflict(OnConflict::column(Column::Key).update_column(Column::Value).to_owned())
+            .exec_without_returning(&txn)
+            .await
+            .map_err(map_err)?;
+    }
+    for chunk in deletes.chunks(ROWS_PER_STATEMENT) {
+        Entity::delete_many().filter(Column::Key.is_in(chunk.to_vec())).exec(&txn).await.map_err(map_err)?;
+    }
+    txn.commit().await.map_err(map_err)
 }
 
 fn map_err(err: DbErr) -> StorageError {
@@ -255,6 +344,27 @@ mod tests {
         }
         let reopened = SqlStorage::open_sqlite(&path).await.unwrap();
         assert_eq!(reopened.get("kept/after/reopen").await.unwrap().as_deref(), Some(&b"yes"[..]));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_share_commits_and_all_land() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqlStorage::open_sqlite(&dir.path().join("g.db")).await.unwrap());
+        let writers: Vec<_> = (0..200)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move { store.put(&format!("g/{i}"), format!("v{i}").as_bytes()).await })
+            })
+            .collect();
+        for w in writers {
+            w.await.unwrap().unwrap();
+        }
+        for i in 0..200 {
+            assert_eq!(store.get(&format!("g/{i}")).await.unwrap().unwrap(), format!("v{i}").as_bytes());
+        }
+        let stats = store.write_stats();
+        assert_eq!(stats.requests.load(Ordering::Relaxed), 200);
+        assert!(stats.commits.load(Ordering::Relaxed) < 200, "{stats:?}");
     }
 
     #[tokio::test]
