@@ -107,7 +107,8 @@ pub fn router(core: Arc<Core>, site_root: &Path) -> Router {
         )
         .route("/ui/", get(|| async { Redirect::permanent("/ui") }))
         .route("/ui/{*rest}", get(not_found))
-        .layer(no_store);
+        .layer(no_store)
+        .layer(axum::middleware::from_fn(same_site_only));
     Router::new()
         .route("/", get(|| async { Redirect::to("/ui") }))
         .merge(pages)
@@ -120,6 +121,14 @@ pub fn router(core: Arc<Core>, site_root: &Path) -> Router {
             ServiceBuilder::new().layer(revalidate).service(ServeFile::new(site_root.join("favicon.svg"))),
         )
         .with_state(options)
+}
+
+/// Console actions come only from the console's own pages (see `http::is_cross_site`).
+async fn same_site_only(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    if req.method() != axum::http::Method::GET && crate::http::is_cross_site(req.headers()) {
+        return (StatusCode::FORBIDDEN, "cross-site requests are refused").into_response();
+    }
+    next.run(req).await
 }
 
 async fn not_found() -> impl IntoResponse {

@@ -48,10 +48,8 @@ pub async fn run(mode: Mode) -> Result<(), String> {
             let storage = StorageConfig::Sqlite { path };
             let physical = open_storage(&storage, true).await?;
             let core = Core::new(physical);
-            let init = core
-                .init_dev(root_token_id.as_deref())
-                .await
-                .map_err(|e| format!("cannot initialise the dev server: {e}"))?;
+            let init =
+                core.init_dev(root_token_id).await.map_err(|e| format!("cannot initialise the dev server: {e}"))?;
             let dev_listener = ListenerConfig {
                 address: listen,
                 tls_disable: true,

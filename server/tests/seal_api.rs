@@ -176,3 +176,26 @@ fn base64_of_hex(hex_key: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(hex::decode(hex_key).unwrap())
 }
+
+#[tokio::test]
+async fn two_servers_sharing_a_database_cannot_both_initialise() {
+    use arcanum::core::{Core, InitRequest};
+    use arcanum::storage::SqlStorage;
+    let db = arcanum::testing::TestPostgres::create().await.expect("the PostgreSQL on this machine");
+    let a = Core::new(std::sync::Arc::new(SqlStorage::open_postgres(&db.url).await.unwrap()));
+    let b = Core::new(std::sync::Arc::new(SqlStorage::open_postgres(&db.url).await.unwrap()));
+    let req = || InitRequest { secret_shares: 3, secret_threshold: 2, ..Default::default() };
+    let (ra, rb) = tokio::join!(a.init(req(), None), b.init(req(), None));
+    let (winner, loser) = match (ra, rb) {
+        (Ok(w), Err(l)) => (w, l),
+        (Err(l), Ok(w)) => (w, l),
+        (Ok(_), Ok(_)) => panic!("both initialised the same database"),
+        (Err(x), Err(y)) => panic!("neither initialised: {x} / {y}"),
+    };
+    assert_eq!(loser.to_string(), "Vault is already initialized");
+    // The winner's shares unseal either server.
+    for core in [&a, &b] {
+        core.unseal(Some(&winner.keys[0]), false).await.unwrap();
+        assert!(!core.unseal(Some(&winner.keys[1]), false).await.unwrap().sealed);
+    }
+}

@@ -112,3 +112,32 @@ async fn oversized_bodies_get_413_and_change_nothing() {
     let req = Request::builder().method("PUT").uri("/v1/sys/init").body(Body::from_stream(stream)).unwrap();
     assert_eq!(api.send(req).await.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn browsers_on_other_sites_cannot_drive_the_api() {
+    let api = Api::new().await;
+    let forged = |site: Option<&str>, origin: Option<&str>| {
+        let mut req = Request::builder()
+            .method("PUT")
+            .uri("/v1/sys/init")
+            .header("Host", "arcanum.local:8200")
+            .header("Content-Type", "text/plain");
+        if let Some(site) = site {
+            req = req.header("Sec-Fetch-Site", site);
+        }
+        if let Some(origin) = origin {
+            req = req.header("Origin", origin);
+        }
+        req.body(Body::from(r#"{"secret_shares":1,"secret_threshold":1}"#)).unwrap()
+    };
+    for (site, origin) in [(Some("cross-site"), None), (Some("same-site"), None), (None, Some("https://evil.example"))]
+    {
+        let r = api.send(forged(site, origin)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{site:?} {origin:?}");
+        assert!(r.error().contains("cross-site"));
+    }
+    assert_eq!(api.get("/v1/sys/init").await.body["initialized"], false, "nothing happened");
+    // The console's own origin, and clients that are not browsers, are served.
+    let r = api.send(forged(Some("same-origin"), Some("http://arcanum.local:8200"))).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}

@@ -18,8 +18,8 @@ pub struct SealStatus {
     pub storage_type: String,
 }
 
-/// What initialisation hands out, once.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What initialisation hands out, once. No `Debug`: it is all secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitResult {
     pub keys_base64: Vec<String>,
     pub keys_hex: Vec<String>,

@@ -72,8 +72,17 @@ pub fn UnsealPage() -> impl IntoView {
     }
 }
 
+/// True once the page is interactive. Server-rendered buttons stay disabled until then:
+/// a form posted without the app would lose the answer (for init, the keys).
+fn hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
+}
+
 #[component]
 fn InitForm(action: ServerAction<Initialize>) -> impl IntoView {
+    let ready = hydrated();
     let error = move || action.value().get().and_then(|r| r.err()).map(|e| error_message(&e));
     view! {
         <section aria-labelledby="init-title" class=CARD>
@@ -99,7 +108,7 @@ fn InitForm(action: ServerAction<Initialize>) -> impl IntoView {
                 </div>
                 <div class="mt-4 space-y-4">
                     {move || error().map(|message| view! { <ErrorAlert message/> })}
-                    <button type="submit" class=PRIMARY disabled=move || action.pending().get()>
+                    <button type="submit" class=PRIMARY disabled=move || !ready.get() || action.pending().get()>
                         {move || if action.pending().get() { "Initialising…" } else { "Initialise" }}
                     </button>
                 </div>
@@ -167,6 +176,7 @@ fn UnsealForm(
     action: ServerAction<SubmitUnsealKey>,
     reset: ServerAction<ResetUnseal>,
 ) -> impl IntoView {
+    let ready = hydrated();
     let key_input = NodeRef::<leptos::html::Input>::new();
     // A submitted share never lingers in the field, accepted or not.
     Effect::new(move |_| {
@@ -206,13 +216,13 @@ fn UnsealForm(
                 </div>
                 <div class="mt-4 space-y-4">
                     {move || error().map(|message| view! { <ErrorAlert message/> })}
-                    <button type="submit" class=PRIMARY disabled=move || action.pending().get()>
+                    <button type="submit" class=PRIMARY disabled=move || !ready.get() || action.pending().get()>
                         {move || if action.pending().get() { "Checking…" } else { "Submit key share" }}
                     </button>
                 </div>
             </ActionForm>
             <ActionForm action=reset>
-                <button type="submit" class=format!("mt-3 {SECONDARY}") disabled=progress == 0>
+                <button type="submit" class=format!("mt-3 {SECONDARY}") disabled=move || !ready.get() || progress == 0>
                     "Start over"
                 </button>
             </ActionForm>

@@ -1,6 +1,7 @@
 //! The blob format for everything encrypted at rest:
-//! `term (u32, big-endian) | version (1) | nonce (12 bytes) | AES-256-GCM ciphertext+tag`,
-//! with the storage path as associated data so a blob moved to another key fails to open.
+//! `term (u32, big-endian) | version (1) | nonce (12 bytes) | AES-256-GCM ciphertext+tag`.
+//! The associated data is the header (term and version) followed by the storage path, so
+//! a blob moved to another key, or relabelled with another term, fails to open.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -24,9 +25,10 @@ impl Cipher {
         out.extend_from_slice(&term.to_be_bytes());
         out.push(VERSION);
         out.extend_from_slice(&nonce);
+        let aad = associated_data(&out[..5], path);
         let ct = self
             .0
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: path.as_bytes() })
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
             .map_err(|_| "encryption failed".to_string())?;
         out.extend_from_slice(&ct);
         Ok(out)
@@ -36,10 +38,18 @@ impl Cipher {
     pub fn open(&self, path: &str, blob: &[u8]) -> Result<Vec<u8>, String> {
         let (_, body) = split(blob)?;
         let (nonce, ct) = body.split_at(NONCE_LEN);
+        let aad = associated_data(&blob[..5], path);
         self.0
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: path.as_bytes() })
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
             .map_err(|_| "authentication failed (wrong key, or the entry was altered or moved)".to_string())
     }
+}
+
+fn associated_data(header: &[u8], path: &str) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(header.len() + path.len());
+    aad.extend_from_slice(header);
+    aad.extend_from_slice(path.as_bytes());
+    aad
 }
 
 /// The key term a blob was written under.
@@ -74,6 +84,9 @@ mod tests {
         let mut tampered = blob.clone();
         *tampered.last_mut().unwrap() ^= 1;
         assert!(c.open("a/b", &tampered).is_err());
+        let mut relabelled = blob.clone();
+        relabelled[3] = 4;
+        assert!(c.open("a/b", &relabelled).is_err(), "the term is authenticated");
         assert!(c.open("a/b", &blob[..10]).is_err());
     }
 

@@ -42,11 +42,19 @@ pub struct Barrier {
     /// Serialises keyring changes: two rotations racing from the same term would each
     /// persist a different "next" key, and data written under the loser's would be lost.
     rotation: tokio::sync::Mutex<()>,
+    /// Bumped by every seal, so a rotation that finishes after a seal cannot bring its
+    /// keyring back.
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 impl Barrier {
     pub fn new(physical: Arc<dyn Physical>) -> Self {
-        Barrier { physical, keyring: RwLock::new(None), rotation: tokio::sync::Mutex::new(()) }
+        Barrier {
+            physical,
+            keyring: RwLock::new(None),
+            rotation: tokio::sync::Mutex::new(()),
+            epoch: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 
     pub fn physical(&self) -> &Arc<dyn Physical> {
@@ -72,12 +80,15 @@ impl Barrier {
         }
         let first = crate::crypto::random_key().map_err(StorageError::Backend)?;
         let keyring = Keyring::new(root_key, first);
-        let op = TxnOp::Put { key: KEYRING_PATH.into(), value: encrypt_keyring(&keyring)? };
+        // Insert-only: if another server sharing the database initialised first, the
+        // caller's transaction fails instead of overwriting its keyring.
+        let op = TxnOp::Create { key: KEYRING_PATH.into(), value: encrypt_keyring(&keyring)? };
         self.install(keyring);
         Ok(op)
     }
 
     /// Initialise and persist in one step (with `extra` writes in the same transaction).
+    #[cfg(test)]
     pub async fn initialize(&self, root_key: Zeroizing<[u8; 32]>, extra: Vec<TxnOp>) -> Result<(), StorageError> {
         let mut ops = extra;
         ops.push(self.begin_initialize(root_key).await?);
@@ -109,7 +120,9 @@ impl Barrier {
     /// Forget every key. The keyring's memory is wiped when the last in-flight user of it
     /// finishes (each key is `Zeroizing`).
     pub fn seal(&self) {
-        *self.keyring.write().unwrap_or_else(|p| p.into_inner()) = None;
+        let mut keyring = self.keyring.write().unwrap_or_else(|p| p.into_inner());
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        *keyring = None;
     }
 
     /// The root key, for the seal to re-wrap it (rekey) while unsealed.
@@ -120,10 +133,17 @@ impl Barrier {
     /// Add a new term and make it active. Data written under older terms stays readable.
     pub async fn rotate(&self) -> Result<KeyStatus, StorageError> {
         let _one_at_a_time = self.rotation.lock().await;
+        let epoch = self.epoch.load(std::sync::atomic::Ordering::SeqCst);
         let current = self.current().ok_or(StorageError::Sealed)?;
         let next = current.with_new_term(crate::crypto::random_key().map_err(StorageError::Backend)?);
         self.physical.put(KEYRING_PATH, &encrypt_keyring(&next)?).await?;
-        self.install(next);
+        let mut keyring = self.keyring.write().unwrap_or_else(|p| p.into_inner());
+        if self.epoch.load(std::sync::atomic::Ordering::SeqCst) != epoch {
+            // Sealed meanwhile: the new term is stored and loads at the next unseal.
+            return Err(StorageError::Sealed);
+        }
+        *keyring = Some(Arc::new(next));
+        drop(keyring);
         self.key_status()
     }
 

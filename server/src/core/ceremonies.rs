@@ -4,15 +4,17 @@
 //! authenticated (OpenBao's `sys/rotate/root/*`, `sys/generate-root-token/*`).
 
 use serde::Serialize;
+use tokio::sync::MutexGuard;
 use zeroize::Zeroizing;
 
-use super::Core;
+use super::{Ceremonies, Core};
 use crate::logical::Error;
 use crate::seal::generate_root::{GenerateRootAttempt, OTP_LEN};
 use crate::seal::rekey::{PendingRekey, RekeyAttempt};
 use crate::seal::{NewUnsealKey, SealConfig, ShareCollector, encode_shares, shamir};
 
-#[derive(Clone, Debug, Serialize)]
+/// No `Debug`: on completion it carries the new key shares.
+#[derive(Clone, Serialize)]
 pub struct RekeyStatus {
     pub nonce: String,
     pub started: bool,
@@ -44,7 +46,8 @@ pub struct RekeyVerifyStatus {
     pub complete: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// No `Debug`: it can carry the OTP and the encoded token.
+#[derive(Clone, Serialize)]
 pub struct GenerateRootStatus {
     pub nonce: String,
     pub started: bool,
@@ -59,9 +62,13 @@ pub struct GenerateRootStatus {
 }
 
 impl Core {
-    async fn current_config(&self) -> Result<SealConfig, Error> {
+    /// The ceremony state, locked, and the current seal configuration. The seal check
+    /// comes after taking the lock, so a seal that slipped in between is seen.
+    async fn unsealed_ceremonies(&self) -> Result<(MutexGuard<'_, Ceremonies>, SealConfig), Error> {
+        let ceremonies = self.ceremonies.lock().await;
         self.unsealed()?;
-        self.seal.config().await?.ok_or_else(|| Error::invalid("Vault is not initialized"))
+        let config = self.seal.config().await?.ok_or_else(|| Error::invalid("Vault is not initialized"))?;
+        Ok((ceremonies, config))
     }
 
     /// Rebuild the current unseal key from a quorum and prove it opens the root key.
@@ -97,12 +104,11 @@ impl Core {
     }
 
     pub async fn rekey_status(&self) -> Result<RekeyStatus, Error> {
-        let config = self.current_config().await?;
-        let ceremonies = self.ceremonies.lock().await;
+        let (ceremonies, config) = self.unsealed_ceremonies().await?;
         Ok(Self::rekey_status_of(ceremonies.rekey.as_ref(), &config))
     }
 
-    pub async fn rekey_init(
+    async fn rekey_init_now(
         &self,
         shares: u64,
         threshold: u64,
@@ -110,8 +116,7 @@ impl Core {
         pgp_keys: &[String],
         backup: bool,
     ) -> Result<RekeyStatus, Error> {
-        let config = self.current_config().await?;
-        let mut ceremonies = self.ceremonies.lock().await;
+        let (mut ceremonies, config) = self.unsealed_ceremonies().await?;
         if ceremonies.rekey.is_some() {
             return Err(Error::invalid("rekey already in progress; cancel it first to start another"));
         }
@@ -120,19 +125,15 @@ impl Core {
         Ok(Self::rekey_status_of(ceremonies.rekey.as_ref(), &config))
     }
 
-    pub async fn rekey_cancel(&self) -> Result<(), Error> {
-        self.current_config().await?;
-        self.ceremonies.lock().await.rekey = None;
+    async fn rekey_cancel_now(&self) -> Result<(), Error> {
+        self.unsealed_ceremonies().await?.0.rekey = None;
         Ok(())
     }
 
-    /// Take one share of the *current* key. On the last one the new shares are returned,
-    /// and installed at once unless verification was asked for.
-    pub async fn rekey_update(&self, key: &str, nonce: &str) -> Result<RekeyStatus, Error> {
-        let config = self.current_config().await?;
-        let mut ceremonies = self.ceremonies.lock().await;
+    async fn rekey_update_now(&self, key: &str, nonce: &str) -> Result<RekeyStatus, Error> {
+        let (mut ceremonies, config) = self.unsealed_ceremonies().await?;
         let attempt = ceremonies.rekey.as_mut().ok_or_else(|| Error::invalid("no rekey in progress"))?;
-        attempt.check_nonce(nonce)?;
+        attempt.collector.check_nonce(nonce, "rekey")?;
         if attempt.pending.is_some() {
             return Err(Error::invalid(
                 "the rekey is complete and awaits verification; send the new shares to the verify endpoint",
@@ -151,7 +152,7 @@ impl Core {
         let new_key = NewUnsealKey::generate(&attempt.config)?;
         let (keys, keys_base64) = encode_shares(&new_key.shares);
         if !attempt.require_verification {
-            self.seal.install(&new_key, &attempt.config, &root_key, vec![]).await?;
+            self.seal.install(&new_key, &attempt.config, &root_key).await?;
         }
         let mut status = Self::rekey_status_of(Some(attempt), &config);
         if attempt.require_verification {
@@ -183,15 +184,12 @@ impl Core {
     }
 
     pub async fn rekey_verify_status(&self) -> Result<RekeyVerifyStatus, Error> {
-        self.current_config().await?;
-        let ceremonies = self.ceremonies.lock().await;
+        let (ceremonies, _) = self.unsealed_ceremonies().await?;
         Ok(Self::verify_status_of(ceremonies.rekey.as_ref()))
     }
 
-    /// Restart verification (new nonce, no shares held); the pending key is kept.
-    pub async fn rekey_verify_cancel(&self) -> Result<RekeyVerifyStatus, Error> {
-        self.current_config().await?;
-        let mut ceremonies = self.ceremonies.lock().await;
+    async fn rekey_verify_cancel_now(&self) -> Result<RekeyVerifyStatus, Error> {
+        let (mut ceremonies, _) = self.unsealed_ceremonies().await?;
         let attempt = ceremonies.rekey.as_mut().ok_or_else(|| Error::invalid("no rekey in progress"))?;
         if let Some(pending) = attempt.pending.as_mut() {
             pending.verification = ShareCollector::new();
@@ -199,14 +197,12 @@ impl Core {
         Ok(Self::verify_status_of(ceremonies.rekey.as_ref()))
     }
 
-    /// Take one share of the *new* key; on the last one, install the new key.
-    pub async fn rekey_verify_update(&self, key: &str, nonce: &str) -> Result<RekeyVerifyStatus, Error> {
-        self.current_config().await?;
-        let mut ceremonies = self.ceremonies.lock().await;
+    async fn rekey_verify_update_now(&self, key: &str, nonce: &str) -> Result<RekeyVerifyStatus, Error> {
+        let (mut ceremonies, _) = self.unsealed_ceremonies().await?;
         let attempt = ceremonies.rekey.as_mut().ok_or_else(|| Error::invalid("no rekey in progress"))?;
         let new_config = attempt.config.clone();
         let pending = attempt.pending.as_mut().ok_or_else(|| Error::invalid("no rekey verification in progress"))?;
-        pending.check_nonce(nonce)?;
+        pending.verification.check_nonce(nonce, "verify")?;
         let Some(shares) = pending.verification.add(key, new_config.secret_shares, new_config.secret_threshold)? else {
             return Ok(Self::verify_status_of(ceremonies.rekey.as_ref()));
         };
@@ -219,7 +215,7 @@ impl Core {
             ));
         }
         let root_key = self.barrier.root_key()?;
-        self.seal.install(&pending.key, &new_config, &root_key, vec![]).await?;
+        self.seal.install(&pending.key, &new_config, &root_key).await?;
         let mut status = Self::verify_status_of(ceremonies.rekey.as_ref());
         ceremonies.rekey = None;
         status.complete = Some(true);
@@ -243,14 +239,12 @@ impl Core {
     }
 
     pub async fn generate_root_status(&self) -> Result<GenerateRootStatus, Error> {
-        let config = self.current_config().await?;
-        let ceremonies = self.ceremonies.lock().await;
+        let (ceremonies, config) = self.unsealed_ceremonies().await?;
         Ok(Self::generate_root_status_of(ceremonies.generate_root.as_ref(), &config))
     }
 
-    pub async fn generate_root_init(&self, otp: Option<&str>, pgp_key: &str) -> Result<GenerateRootStatus, Error> {
-        let config = self.current_config().await?;
-        let mut ceremonies = self.ceremonies.lock().await;
+    async fn generate_root_init_now(&self, otp: Option<&str>, pgp_key: &str) -> Result<GenerateRootStatus, Error> {
+        let (mut ceremonies, config) = self.unsealed_ceremonies().await?;
         if ceremonies.generate_root.is_some() {
             return Err(Error::invalid("root generation already in progress; cancel it first to start another"));
         }
@@ -263,20 +257,17 @@ impl Core {
         Ok(status)
     }
 
-    pub async fn generate_root_cancel(&self) -> Result<(), Error> {
-        self.current_config().await?;
-        self.ceremonies.lock().await.generate_root = None;
+    async fn generate_root_cancel_now(&self) -> Result<(), Error> {
+        self.unsealed_ceremonies().await?.0.generate_root = None;
         Ok(())
     }
 
-    /// Take one share; on the last, mint a root token and return it encoded with the OTP.
-    pub async fn generate_root_update(&self, key: &str, nonce: &str) -> Result<GenerateRootStatus, Error> {
-        let config = self.current_config().await?;
+    async fn generate_root_update_now(&self, key: &str, nonce: &str) -> Result<GenerateRootStatus, Error> {
+        let (mut ceremonies, config) = self.unsealed_ceremonies().await?;
         let state = self.unsealed()?;
-        let mut ceremonies = self.ceremonies.lock().await;
         let attempt =
             ceremonies.generate_root.as_mut().ok_or_else(|| Error::invalid("no root generation in progress"))?;
-        attempt.check_nonce(nonce)?;
+        attempt.collector.check_nonce(nonce, "root generation")?;
         let Some(shares) = attempt.collector.add(key, config.secret_shares, config.secret_threshold)? else {
             return Ok(Self::generate_root_status_of(Some(attempt), &config));
         };
@@ -294,5 +285,64 @@ impl Core {
         status.encoded_root_token = encoded;
         tracing::info!("a new root token was generated by a quorum of key holders");
         Ok(status)
+    }
+}
+
+/// The mutating ceremony steps, each run to completion even if the request that asked
+/// for it goes away: a rekey that commits new shares but never returns them would lock
+/// everyone out at the next seal.
+impl Core {
+    pub async fn rekey_init(
+        &self,
+        shares: u64,
+        threshold: u64,
+        require_verification: bool,
+        pgp_keys: Vec<String>,
+        backup: bool,
+    ) -> Result<RekeyStatus, Error> {
+        self.detached(move |core| async move {
+            core.rekey_init_now(shares, threshold, require_verification, &pgp_keys, backup).await
+        })
+        .await
+    }
+
+    pub async fn rekey_cancel(&self) -> Result<(), Error> {
+        self.detached(|core| async move { core.rekey_cancel_now().await }).await
+    }
+
+    /// Take one share of the *current* key. On the last one the new shares are returned,
+    /// and installed at once unless verification was asked for.
+    pub async fn rekey_update(&self, key: &str, nonce: &str) -> Result<RekeyStatus, Error> {
+        let (key, nonce) = (Zeroizing::new(key.to_string()), nonce.to_string());
+        self.detached(move |core| async move { core.rekey_update_now(&key, &nonce).await }).await
+    }
+
+    /// Restart verification (new nonce, no shares held); the pending key is kept.
+    pub async fn rekey_verify_cancel(&self) -> Result<RekeyVerifyStatus, Error> {
+        self.detached(|core| async move { core.rekey_verify_cancel_now().await }).await
+    }
+
+    /// Take one share of the *new* key; on the last one, install the new key.
+    pub async fn rekey_verify_update(&self, key: &str, nonce: &str) -> Result<RekeyVerifyStatus, Error> {
+        let (key, nonce) = (Zeroizing::new(key.to_string()), nonce.to_string());
+        self.detached(move |core| async move { core.rekey_verify_update_now(&key, &nonce).await }).await
+    }
+
+    pub async fn generate_root_init(&self, otp: Option<&str>, pgp_key: &str) -> Result<GenerateRootStatus, Error> {
+        let (otp, pgp_key) = (otp.map(|o| Zeroizing::new(o.to_string())), pgp_key.to_string());
+        self.detached(move |core| async move {
+            core.generate_root_init_now(otp.as_deref().map(|o| o.as_str()), &pgp_key).await
+        })
+        .await
+    }
+
+    pub async fn generate_root_cancel(&self) -> Result<(), Error> {
+        self.detached(|core| async move { core.generate_root_cancel_now().await }).await
+    }
+
+    /// Take one share; on the last, mint a root token and return it encoded with the OTP.
+    pub async fn generate_root_update(&self, key: &str, nonce: &str) -> Result<GenerateRootStatus, Error> {
+        let (key, nonce) = (Zeroizing::new(key.to_string()), nonce.to_string());
+        self.detached(move |core| async move { core.generate_root_update_now(&key, &nonce).await }).await
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::{Core, SealStatus, Unsealed};
+use super::{Ceremonies, Core, SealStatus, Unsealed};
 use crate::barrier::Batch;
 use crate::core::cluster::ClusterInfo;
 use crate::core::router::Router;
@@ -54,7 +54,22 @@ impl InitRequest {
 
 impl Core {
     /// `sys/init`. `root_token_id` picks the root token's id (dev mode only).
-    pub async fn init(&self, req: InitRequest, root_token_id: Option<&str>) -> Result<InitResult, Error> {
+    pub async fn init(&self, req: InitRequest, root_token_id: Option<String>) -> Result<InitResult, Error> {
+        self.detached(move |core| async move { core.init_now(req, root_token_id.as_deref()).await }).await
+    }
+
+    /// `sys/unseal`: take one key share (hex or base64), or reset the attempt.
+    pub async fn unseal(&self, key: Option<&str>, reset: bool) -> Result<SealStatus, Error> {
+        let key = key.map(|k| Zeroizing::new(k.to_string()));
+        self.detached(move |core| async move { core.unseal_now(key.as_deref().map(|k| k.as_str()), reset).await }).await
+    }
+
+    /// Seal: drop the unsealed state and every key, and cancel running ceremonies.
+    pub async fn seal(&self) -> Result<(), Error> {
+        self.detached(|core| async move { core.seal_now().await }).await
+    }
+
+    async fn init_now(&self, req: InitRequest, root_token_id: Option<&str>) -> Result<InitResult, Error> {
         req.check_supported()?;
         let config = SealConfig::shamir(req.secret_shares, req.secret_threshold, "invalid seal configuration")?;
         let mut ceremonies = self.ceremonies.lock().await;
@@ -71,7 +86,7 @@ impl Core {
             let tokens = TokenStore::open(batch.clone()).await?;
             let (root_token, _) = tokens.create_root(root_token_id, "root").await?;
             ops.extend(batch.take_ops());
-            self.seal.install(&unseal, &config, &root_key, ops).await?;
+            self.seal.install_first(&unseal, &config, &root_key, ops).await?;
             Ok::<_, Error>(root_token)
         };
         let result = setup.await;
@@ -79,37 +94,47 @@ impl Core {
         let root_token = result?;
 
         ceremonies.unseal = None;
+        self.publish_progress(&ceremonies);
         let (keys, keys_base64) = encode_shares(&unseal.shares);
         tracing::info!(shares = config.secret_shares, threshold = config.secret_threshold, "initialised");
         Ok(InitResult { keys, keys_base64, root_token })
     }
 
-    /// `sys/unseal`: take one key share (hex or base64), or reset the attempt.
-    pub async fn unseal(&self, key: Option<&str>, reset: bool) -> Result<SealStatus, Error> {
+    async fn unseal_now(&self, key: Option<&str>, reset: bool) -> Result<SealStatus, Error> {
         {
             let mut ceremonies = self.ceremonies.lock().await;
-            let config = self.seal.config().await?.ok_or_else(|| Error::invalid("Vault is not initialized"))?;
-            if reset {
-                if !self.is_sealed() {
-                    return Err(Error::invalid("the server is already unsealed; there is no unseal attempt to reset"));
-                }
-                ceremonies.unseal = None;
-            } else if self.is_sealed() {
-                let key = key.ok_or_else(|| {
-                    Error::invalid("'key' must be specified in request body as JSON, or 'reset' set to true")
-                })?;
-                let collector = ceremonies.unseal.get_or_insert_with(ShareCollector::new);
-                if let Some(shares) = collector.add(key, config.secret_shares, config.secret_threshold)? {
-                    ceremonies.unseal = None;
-                    let unseal_key = shamir::combine(&shares, config.secret_shares, config.secret_threshold)
-                        .map_err(Error::InvalidRequest)?;
-                    let root_key = self.seal.open_root_key(&unseal_key).await?;
-                    self.post_unseal(root_key).await?;
-                    tracing::info!("unsealed");
-                }
-            }
+            let result = self.unseal_step(&mut ceremonies, key, reset).await;
+            self.publish_progress(&ceremonies);
+            result?;
         }
         self.seal_status().await
+    }
+
+    async fn unseal_step(&self, ceremonies: &mut Ceremonies, key: Option<&str>, reset: bool) -> Result<(), Error> {
+        let config = self.seal.config().await?.ok_or_else(|| Error::invalid("Vault is not initialized"))?;
+        if reset {
+            if !self.is_sealed() {
+                return Err(Error::invalid("the server is already unsealed; there is no unseal attempt to reset"));
+            }
+            ceremonies.unseal = None;
+            return Ok(());
+        }
+        if !self.is_sealed() {
+            return Ok(());
+        }
+        let key = key
+            .ok_or_else(|| Error::invalid("'key' must be specified in request body as JSON, or 'reset' set to true"))?;
+        let collector = ceremonies.unseal.get_or_insert_with(ShareCollector::new);
+        let Some(shares) = collector.add(key, config.secret_shares, config.secret_threshold)? else {
+            return Ok(());
+        };
+        ceremonies.unseal = None;
+        let unseal_key =
+            shamir::combine(&shares, config.secret_shares, config.secret_threshold).map_err(Error::InvalidRequest)?;
+        let root_key = self.seal.open_root_key(&unseal_key).await?;
+        self.post_unseal(root_key).await?;
+        tracing::info!("unsealed");
+        Ok(())
     }
 
     /// Load the keyring and build everything that lives only while unsealed. On any
@@ -141,18 +166,18 @@ impl Core {
         }
     }
 
-    /// Seal: drop the unsealed state and every key, and cancel running ceremonies.
-    pub async fn seal(&self) -> Result<(), Error> {
+    async fn seal_now(&self) -> Result<(), Error> {
         let mut ceremonies = self.ceremonies.lock().await;
         self.set_unsealed(None);
         self.barrier.seal();
         *ceremonies = Default::default();
+        self.publish_progress(&ceremonies);
         tracing::info!("sealed");
         Ok(())
     }
 
     /// Dev mode: initialise with one share, unseal, and return the key and root token.
-    pub async fn init_dev(&self, root_token_id: Option<&str>) -> Result<InitResult, Error> {
+    pub async fn init_dev(&self, root_token_id: Option<String>) -> Result<InitResult, Error> {
         let init = self
             .init(InitRequest { secret_shares: 1, secret_threshold: 1, ..Default::default() }, root_token_id)
             .await?;

@@ -37,6 +37,9 @@ pub struct Core {
     ceremonies: tokio::sync::Mutex<Ceremonies>,
     /// Present exactly while unsealed.
     unsealed: RwLock<Option<Arc<Unsealed>>>,
+    /// The unseal attempt's progress and nonce, published for status calls so that they
+    /// never wait behind a ceremony holding the lock.
+    unseal_progress: RwLock<(usize, String)>,
     /// For backends (the `sys` backend) that call back into the core.
     weak: Weak<Core>,
 }
@@ -63,6 +66,7 @@ impl Core {
             seal: SealStore::new(physical),
             ceremonies: tokio::sync::Mutex::new(Ceremonies::default()),
             unsealed: RwLock::new(None),
+            unseal_progress: RwLock::new((0, String::new())),
             weak: weak.clone(),
         })
     }
@@ -88,8 +92,27 @@ impl Core {
         *self.unsealed.write().unwrap_or_else(|p| p.into_inner()) = state;
     }
 
-    /// A strong handle to this core, for backends built while unsealing.
+    /// A handle to this core, for backends built while unsealing.
     fn handle(&self) -> Weak<Core> {
         self.weak.clone()
+    }
+
+    /// Run `work` on its own task and wait for it. If the caller is dropped midway (the
+    /// client disconnects, the request times out) the work still completes, so a change
+    /// of several steps is never left half done.
+    async fn detached<T, F, Fut>(&self, work: F) -> Result<T, Error>
+    where
+        F: FnOnce(Arc<Core>) -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let core = self.weak.upgrade().ok_or_else(|| Error::internal("the server is shutting down"))?;
+        tokio::spawn(work(core)).await.map_err(|e| Error::Internal(format!("the operation did not finish: {e}")))?
+    }
+
+    /// Record the unseal attempt's state for status calls.
+    fn publish_progress(&self, ceremonies: &Ceremonies) {
+        let progress = ceremonies.unseal.as_ref().map(|c| (c.progress(), c.nonce.clone())).unwrap_or_default();
+        *self.unseal_progress.write().unwrap_or_else(|p| p.into_inner()) = progress;
     }
 }

@@ -37,6 +37,10 @@ impl Core {
 /// if it could mean anything else — `.`/`..` segments, empty segments, a leading `/`,
 /// NUL or other control characters.
 pub fn canonicalize_path(path: &str) -> Result<String> {
+    if path.is_empty() {
+        // `/v1/` itself: no mount has it, so it ends as "permission denied" or 404.
+        return Ok(String::new());
+    }
     if path.chars().any(char::is_control) {
         return Err(Error::invalid("the request path contains control characters"));
     }
@@ -44,7 +48,7 @@ pub fn canonicalize_path(path: &str) -> Result<String> {
         return Err(Error::invalid("the request path must not start with '/'"));
     }
     let body = path.strip_suffix('/').unwrap_or(path);
-    if path.is_empty() || body.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+    if body.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
         return Err(Error::invalid(format!(
             "invalid request path {path:?}: empty, '.' or '..' segments are not allowed"
         )));
@@ -61,7 +65,8 @@ mod tests {
         for ok in ["sys/key-status", "secret/data/a b", "secret/metadata/", "secret/ключ"] {
             assert_eq!(canonicalize_path(ok).unwrap(), ok);
         }
-        for bad in ["", "/sys", "sys//x", "sys/../secret", "sys/./x", "a/..", "sys/x\0", "sys/\u{7}", "sys/x\n"] {
+        assert_eq!(canonicalize_path("").unwrap(), "");
+        for bad in ["/sys", "sys//x", "sys/../secret", "sys/./x", "a/..", "sys/x\0", "sys/\u{7}", "sys/x\n"] {
             assert!(canonicalize_path(bad).is_err(), "{bad:?} should be refused");
         }
     }

@@ -49,8 +49,7 @@ pub struct LeaderStatus {
 impl Core {
     pub async fn seal_status(&self) -> Result<SealStatus, Error> {
         let config = self.seal.config().await?;
-        let ceremonies = self.ceremonies.lock().await;
-        let progress = ceremonies.unseal.as_ref();
+        let (progress, nonce) = self.unseal_progress.read().unwrap_or_else(|p| p.into_inner()).clone();
         let cluster = self.unsealed().ok().map(|u| u.cluster.clone());
         Ok(SealStatus {
             kind: "shamir",
@@ -58,8 +57,8 @@ impl Core {
             sealed: self.is_sealed(),
             t: config.as_ref().map_or(0, |c| c.secret_threshold),
             n: config.as_ref().map_or(0, |c| c.secret_shares),
-            progress: progress.map_or(0, |p| p.progress()),
-            nonce: progress.map(|p| p.nonce.clone()).unwrap_or_default(),
+            progress,
+            nonce,
             recovery_seal: false,
             version: VERSION,
             migration: false,

@@ -91,8 +91,9 @@ impl<E: Send + Sync + 'static> Path<E> {
     }
 }
 
-/// Compile a template into an anchored regex, returning the capture names.
-fn compile(pattern: &str) -> (Regex, Vec<&'static str>) {
+/// Compile a template into an anchored regex, returning the capture names (slices of
+/// the pattern itself).
+fn compile(pattern: &'static str) -> (Regex, Vec<&'static str>) {
     let mut re = String::from("^");
     let mut names = Vec::new();
     let mut rest = pattern;
@@ -109,7 +110,7 @@ fn compile(pattern: &str) -> (Regex, Vec<&'static str>) {
             (spec, r"\w(?:[\w.-]*\w)?")
         };
         re.push_str(&format!("(?P<{name}>{class})"));
-        names.push(&*String::leak(name.to_string()));
+        names.push(name);
         rest = &rest[end + 1..];
     }
     re.push_str(&regex::escape(rest));

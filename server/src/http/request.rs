@@ -84,7 +84,7 @@ pub fn build(
         "DELETE" => Operation::Delete,
         // The content type was checked by the caller (415 is an HTTP matter).
         "PATCH" => Operation::Patch,
-        other => return Err(Error::invalid(format!("unsupported HTTP method {other}"))),
+        _ => return Err(Error::UnsupportedOperation),
     };
     let mut data = match operation {
         Operation::Read | Operation::List | Operation::Help => query,
@@ -132,7 +132,8 @@ mod tests {
         assert_eq!(op("DELETE", "/v1/a").unwrap(), Operation::Delete);
         assert_eq!(op("GET", "/v1/a?help=1").unwrap(), Operation::Help);
         assert_eq!(op("PATCH", "/v1/a").unwrap(), Operation::Patch);
-        assert!(op("TRACE", "/v1/a").is_err());
+        assert!(matches!(op("TRACE", "/v1/a"), Err(Error::UnsupportedOperation)));
+        assert!(matches!(op("OPTIONS", "/v1/a"), Err(Error::UnsupportedOperation)));
     }
 
     #[test]

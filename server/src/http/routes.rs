@@ -53,7 +53,9 @@ pub fn api_router(core: Arc<Core>, options: ApiOptions) -> Router {
             .route("/sys/rekey/update", post(sys_seal::rekey_update).put(sys_seal::rekey_update))
             .route("/sys/rekey/verify", all_but_patch(sys_seal::rekey_verify))
     } else {
-        v1.route("/sys/rekey/{*rest}", axum::routing::any(disabled))
+        v1.route("/sys/rekey/init", axum::routing::any(disabled))
+            .route("/sys/rekey/update", axum::routing::any(disabled))
+            .route("/sys/rekey/verify", axum::routing::any(disabled))
     };
     v1 = if options.unauthenticated_generate_root {
         v1.route("/sys/generate-root/attempt", all_but_patch(sys_seal::generate_root_attempt)).route(
@@ -61,7 +63,8 @@ pub fn api_router(core: Arc<Core>, options: ApiOptions) -> Router {
             post(sys_seal::generate_root_update).put(sys_seal::generate_root_update),
         )
     } else {
-        v1.route("/sys/generate-root/{*rest}", axum::routing::any(disabled))
+        v1.route("/sys/generate-root/attempt", axum::routing::any(disabled))
+            .route("/sys/generate-root/update", axum::routing::any(disabled))
     };
     let v1 = v1
         .method_not_allowed_fallback(|| async {
@@ -95,13 +98,32 @@ async fn disabled() -> Response {
     )
 }
 
+/// Whether a browser says this request comes from another site. Such requests are
+/// refused outright: a web page must not be able to make a visitor's browser change the
+/// server (initialise it, feed it shares) by posting a form. Other clients send no
+/// `Sec-Fetch-Site`; an `Origin` naming another host is refused too.
+pub fn is_cross_site(headers: &axum::http::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let origin_host = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|o| url::Url::parse(o).ok())
+        .and_then(|u| Some(format!("{}{}", u.host_str()?, u.port().map(|p| format!(":{p}")).unwrap_or_default())));
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    matches!((origin_host, host), (Some(origin), Some(host)) if origin != host)
+}
+
 /// Every API answer: not cacheable, HSTS as Vault sends it, a clear 413 over the body
-/// limit, a 503 past the request timeout.
+/// limit, a 503 past the request timeout; cross-site browser requests refused.
 async fn api_layer(State(options): State<ApiOptions>, req: Request, next: Next) -> Response {
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let mut response = if declared.is_some_and(|len| len > options.max_body_bytes as u64) {
         too_large(options)
+    } else if is_cross_site(req.headers()) {
+        errors_response(StatusCode::FORBIDDEN, vec!["cross-site browser requests are refused".into()])
     } else {
         match tokio::time::timeout(options.request_timeout, next.run(req)).await {
             Ok(response) if response.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(options),

@@ -249,7 +249,7 @@ pub async fn rekey_init(State(core): State<Arc<Core>>, method: Method, body: Byt
             _ => {
                 let req: RekeyInit = parse(&body)?;
                 let pgp = req.pgp_keys.unwrap_or_default();
-                core.rekey_init(req.secret_shares, req.secret_threshold, req.require_verification, &pgp, req.backup)
+                core.rekey_init(req.secret_shares, req.secret_threshold, req.require_verification, pgp, req.backup)
                     .await
                     .map(Some)
             }

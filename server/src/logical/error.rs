@@ -25,7 +25,8 @@ pub enum Error {
     /// Too many requests; retry after this many seconds.
     #[error("rate limit quota exceeded")]
     RateLimited { retry_after: u64 },
-    /// A fault on our side (storage, corruption, a bug). The message is safe to show.
+    /// A fault on our side (storage, corruption, a bug). The message goes to the client,
+    /// so it names the problem without details of the database or any secret.
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -40,9 +41,20 @@ impl Error {
     }
 }
 
-/// Storage faults are ours, never the caller's: they become 500s with the cause named.
+/// Storage faults are ours, never the caller's. A barrier sealed under a request is a
+/// 503 like any sealed request; a damaged entry is named; database errors are logged in
+/// full and reported without their detail.
 impl From<StorageError> for Error {
     fn from(err: StorageError) -> Self {
-        Error::Internal(err.to_string())
+        match err {
+            StorageError::Sealed => Error::Sealed,
+            StorageError::Corrupt { .. } => Error::Internal(err.to_string()),
+            StorageError::InvalidKey(key) => Error::InvalidRequest(format!("invalid storage key {key:?}")),
+            StorageError::AlreadyExists(key) => Error::InvalidRequest(format!("{key:?} already exists")),
+            StorageError::Unavailable(_) | StorageError::Backend(_) => {
+                tracing::error!(error = %err, "storage failure");
+                Error::Internal("the storage backend failed; the server log has the details".into())
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ pub struct Connection {
     pub tls: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Request {
     /// Unique per request; returned as `request_id`.
     pub id: String,
@@ -25,6 +25,21 @@ pub struct Request {
     /// The client token as presented, if any. Never logged.
     pub client_token: Option<String>,
     pub connection: Connection,
+}
+
+/// Everything but the token, which must never reach a log.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("id", &self.id)
+            .field("operation", &self.operation)
+            .field("path", &self.path)
+            .field("mount_point", &self.mount_point)
+            .field("data_keys", &self.data.keys().collect::<Vec<_>>())
+            .field("client_token", &self.client_token.as_ref().map(|_| "<redacted>"))
+            .field("connection", &self.connection)
+            .finish()
+    }
 }
 
 impl Request {

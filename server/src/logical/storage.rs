@@ -25,22 +25,28 @@ pub struct StorageView {
 }
 
 impl StorageView {
+    /// A view of the keys under `prefix`, a folder (`logical/<uuid>/`). Keys are opaque
+    /// strings, never resolved as paths, so the prefix alone confines the view.
     pub fn new(inner: Arc<dyn Storage>, prefix: impl Into<String>) -> Self {
-        StorageView { inner, prefix: prefix.into() }
+        StorageView { inner, prefix: as_folder(prefix.into()) }
     }
 
     /// A narrower view under `sub`, relative to this one.
     pub fn sub_view(&self, sub: &str) -> StorageView {
-        StorageView { inner: self.inner.clone(), prefix: format!("{}{}", self.prefix, sub) }
+        StorageView { inner: self.inner.clone(), prefix: as_folder(format!("{}{}", self.prefix, sub)) }
     }
 
     fn full(&self, key: &str) -> Result<String, StorageError> {
-        // A view must never reach outside its prefix.
-        if key.split('/').any(|seg| seg == "..") {
-            return Err(StorageError::InvalidKey(key.to_string()));
-        }
         Ok(format!("{}{}", self.prefix, key))
     }
+}
+
+/// `a/b` and `a/b/` both mean the folder `a/b/`; without the slash, `a/bc` would be in view.
+fn as_folder(mut prefix: String) -> String {
+    if !prefix.is_empty() && !prefix.ends_with('/') {
+        prefix.push('/');
+    }
+    prefix
 }
 
 #[async_trait]

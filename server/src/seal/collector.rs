@@ -29,6 +29,21 @@ impl ShareCollector {
         self.shares.len()
     }
 
+    /// Refuse a share sent for another attempt, naming the right nonce as Vault does.
+    /// `what` names the ceremony ("rekey", "verify", "root generation").
+    pub fn check_nonce(&self, nonce: &str, what: &str) -> Result<(), Error> {
+        if nonce.is_empty() {
+            return Err(Error::invalid("missing required field 'nonce'"));
+        }
+        if nonce != self.nonce {
+            return Err(Error::invalid(format!(
+                "incorrect nonce supplied; nonce for this {what} operation is {:?}",
+                self.nonce
+            )));
+        }
+        Ok(())
+    }
+
     /// Keep `share` (hex or base64) for a split into `total` shares. Returns the shares
     /// once `threshold` are held, leaving the collector empty.
     pub fn add(&mut self, encoded: &str, total: u8, threshold: u8) -> Result<Option<Vec<Zeroizing<Vec<u8>>>>, Error> {

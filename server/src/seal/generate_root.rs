@@ -39,19 +39,6 @@ impl GenerateRootAttempt {
         Ok((GenerateRootAttempt { otp, collector: ShareCollector::new() }, generated))
     }
 
-    pub fn check_nonce(&self, nonce: &str) -> Result<(), Error> {
-        if nonce.is_empty() {
-            return Err(Error::invalid("missing required field 'nonce'"));
-        }
-        if nonce != self.collector.nonce {
-            return Err(Error::invalid(format!(
-                "incorrect nonce supplied; nonce for this root generation operation is {:?}",
-                self.collector.nonce
-            )));
-        }
-        Ok(())
-    }
-
     /// Hide `token` under this attempt's OTP.
     pub fn encode(&self, token: &str) -> Result<String, Error> {
         xor(token.as_bytes(), self.otp.as_bytes()).map(|x| STANDARD_NO_PAD.encode(x))

@@ -70,14 +70,22 @@ impl NewUnsealKey {
         Ok(NewUnsealKey { key, shares })
     }
 
-    /// The storage writes that make this key (with `config`) the one that opens `root_key`.
-    fn install_ops(&self, config: &SealConfig, root_key: &[u8; 32]) -> Result<Vec<TxnOp>, Error> {
+    /// The storage writes that make this key (with `config`) the one that opens
+    /// `root_key`. `first` (initialisation) writes them insert-only.
+    fn install_ops(&self, config: &SealConfig, root_key: &[u8; 32], first: bool) -> Result<Vec<TxnOp>, Error> {
         let wrapped = Cipher::new(&self.key).seal(0, ROOT_KEY_PATH, root_key).map_err(Error::Internal)?;
         let config = serde_json::to_vec(config).map_err(Error::internal)?;
-        Ok(vec![
-            TxnOp::Put { key: SEAL_CONFIG_PATH.into(), value: config },
-            TxnOp::Put { key: ROOT_KEY_PATH.into(), value: wrapped },
-        ])
+        Ok(if first {
+            vec![
+                TxnOp::Create { key: SEAL_CONFIG_PATH.into(), value: config },
+                TxnOp::Create { key: ROOT_KEY_PATH.into(), value: wrapped },
+            ]
+        } else {
+            vec![
+                TxnOp::Put { key: SEAL_CONFIG_PATH.into(), value: config },
+                TxnOp::Put { key: ROOT_KEY_PATH.into(), value: wrapped },
+            ]
+        })
     }
 }
 
@@ -112,18 +120,28 @@ impl SealStore {
         Ok(config)
     }
 
-    /// Make `key` (split as `config`) the one that opens `root_key`, together with
-    /// `extra` writes, in one transaction.
-    pub async fn install(
+    /// Initialise: make `key` (split as `config`) the one that opens `root_key`, with
+    /// `extra` writes, in one transaction that fails if any server initialised first.
+    pub async fn install_first(
         &self,
         key: &NewUnsealKey,
         config: &SealConfig,
         root_key: &[u8; 32],
         extra: Vec<TxnOp>,
     ) -> Result<(), Error> {
-        let mut ops = key.install_ops(config, root_key)?;
+        let mut ops = key.install_ops(config, root_key, true)?;
         ops.extend(extra);
-        self.physical.transaction(ops).await?;
+        self.physical.transaction(ops).await.map_err(|e| match e {
+            crate::storage::StorageError::AlreadyExists(_) => Error::invalid("Vault is already initialized"),
+            other => other.into(),
+        })?;
+        *self.cached.write().unwrap_or_else(|p| p.into_inner()) = Some(config.clone());
+        Ok(())
+    }
+
+    /// Rekey: make `key` (split as `config`) the one that opens `root_key`.
+    pub async fn install(&self, key: &NewUnsealKey, config: &SealConfig, root_key: &[u8; 32]) -> Result<(), Error> {
+        self.physical.transaction(key.install_ops(config, root_key, false)?).await?;
         *self.cached.write().unwrap_or_else(|p| p.into_inner()) = Some(config.clone());
         Ok(())
     }

@@ -40,33 +40,4 @@ impl RekeyAttempt {
             pending: None,
         })
     }
-
-    /// Refuse a share sent with another attempt's nonce, naming the right one as Vault does.
-    pub fn check_nonce(&self, nonce: &str) -> Result<(), Error> {
-        if nonce.is_empty() {
-            return Err(Error::invalid("missing required field 'nonce'"));
-        }
-        if nonce != self.collector.nonce {
-            return Err(Error::invalid(format!(
-                "incorrect nonce supplied; nonce for this rekey operation is {:?}",
-                self.collector.nonce
-            )));
-        }
-        Ok(())
-    }
-}
-
-impl PendingRekey {
-    pub fn check_nonce(&self, nonce: &str) -> Result<(), Error> {
-        if nonce.is_empty() {
-            return Err(Error::invalid("missing required field 'nonce'"));
-        }
-        if nonce != self.verification.nonce {
-            return Err(Error::invalid(format!(
-                "incorrect nonce supplied; nonce for this verify operation is {:?}",
-                self.verification.nonce
-            )));
-        }
-        Ok(())
-    }
 }

@@ -8,7 +8,7 @@
 //! newer one. Every write goes through this layer; when several servers share one
 //! database only the active one serves, and it must `purge` when it becomes active.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -57,9 +57,7 @@ impl CachedPhysical {
     }
 
     fn generation(&self, key: &str) -> &Mutex<u64> {
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        &self.generations[(h.finish() as usize) % SHARDS]
+        &self.generations[(self.hasher.hash_one(key) as usize) % SHARDS]
     }
 
     /// After a committed write: bump the shard's generation and record the new state.
@@ -123,13 +121,8 @@ impl Physical for CachedPhysical {
     }
 
     async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
-        let keys: Vec<(String, Entry)> = ops
-            .iter()
-            .map(|op| match op {
-                TxnOp::Put { key, value } => (key.clone(), Some(Arc::from(value.as_slice()))),
-                TxnOp::Delete { key } => (key.clone(), None),
-            })
-            .collect();
+        let keys: Vec<(String, Entry)> =
+            ops.iter().map(|op| (op.key().to_string(), op.value().map(Arc::from))).collect();
         let result = self.inner.transaction(ops).await;
         for (key, value) in keys {
             match &result {

@@ -40,6 +40,7 @@ impl Physical for InmemStorage {
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        keys::check_prefix(prefix)?;
         let entries = self.entries.read().await;
         let upper = match keys::prefix_end(prefix) {
             Some(end) => Bound::Excluded(end),
@@ -57,14 +58,17 @@ impl Physical for InmemStorage {
 
     async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
         for op in &ops {
-            match op {
-                TxnOp::Put { key, .. } | TxnOp::Delete { key } => keys::check(key)?,
-            }
+            keys::check(op.key())?;
         }
         let mut entries = self.entries.write().await;
+        if let Some(TxnOp::Create { key, .. }) =
+            ops.iter().find(|op| matches!(op, TxnOp::Create { key, .. } if entries.contains_key(key)))
+        {
+            return Err(StorageError::AlreadyExists(key.clone()));
+        }
         for op in ops {
             match op {
-                TxnOp::Put { key, value } => {
+                TxnOp::Put { key, value } | TxnOp::Create { key, value } => {
                     entries.insert(key, value);
                 }
                 TxnOp::Delete { key } => {

@@ -11,6 +11,14 @@ pub(super) fn check(key: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// A list prefix is a folder: empty (the root) or ending in `/`, without NUL.
+pub(super) fn check_prefix(prefix: &str) -> Result<(), StorageError> {
+    if !(prefix.is_empty() || prefix.ends_with('/')) || prefix.contains('\0') {
+        return Err(StorageError::InvalidKey(prefix.to_string()));
+    }
+    Ok(())
+}
+
 /// The smallest string greater than every string that starts with `prefix`, or `None`
 /// when no such bound exists (empty prefix). Both backends compare keys byte-wise, and
 /// UTF-8 byte order is code point order, so bumping the last code point is enough.

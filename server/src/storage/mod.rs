@@ -15,8 +15,35 @@ pub use sql::{SqlStorage, redact_url};
 /// One write in an atomic batch.
 #[derive(Clone, Debug)]
 pub enum TxnOp {
-    Put { key: String, value: Vec<u8> },
-    Delete { key: String },
+    Put {
+        key: String,
+        value: Vec<u8>,
+    },
+    /// Insert only: the whole batch fails with `AlreadyExists` if the key is present.
+    /// This is how two servers sharing a database cannot both initialise it.
+    Create {
+        key: String,
+        value: Vec<u8>,
+    },
+    Delete {
+        key: String,
+    },
+}
+
+impl TxnOp {
+    pub fn key(&self) -> &str {
+        match self {
+            TxnOp::Put { key, .. } | TxnOp::Create { key, .. } | TxnOp::Delete { key } => key,
+        }
+    }
+
+    /// The value the key holds after this op, `None` when deleted.
+    pub fn value(&self) -> Option<&[u8]> {
+        match self {
+            TxnOp::Put { value, .. } | TxnOp::Create { value, .. } => Some(value),
+            TxnOp::Delete { .. } => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, thiserror::Error)]
@@ -27,6 +54,8 @@ pub enum StorageError {
     Backend(String),
     #[error("invalid storage key {0:?}")]
     InvalidKey(String),
+    #[error("storage key {0:?} already exists")]
+    AlreadyExists(String),
     #[error("stored entry {key:?} cannot be decrypted: {reason}")]
     Corrupt { key: String, reason: String },
     #[error("the barrier is sealed")]

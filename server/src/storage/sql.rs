@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use migration::{Migrator, MigratorTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -118,9 +118,7 @@ impl SqlStorage {
     /// Queue `ops` for the writer and wait until they are committed.
     async fn write(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
         for op in &ops {
-            match op {
-                TxnOp::Put { key, .. } | TxnOp::Delete { key } => keys::check(key)?,
-            }
+            keys::check(op.key())?;
         }
         let (done, outcome) = oneshot::channel();
         self.writer
@@ -168,10 +166,11 @@ impl Physical for SqlStorage {
         self.write(vec![TxnOp::Delete { key: key.to_string() }]).await
     }
 
-    /// Skip-scan: read leaves in batches, and jump past each folder's whole subtree as
-    /// soon as the folder is seen, so the cost follows the number of children, not the
-    /// size of the tree below `prefix`.
+    /// Skip-scan: read keys in batches, skip each folder's subtree within a batch, and
+    /// when a batch ends inside a folder start the next one after that folder. The cost
+    /// follows the number of children, not the size of the tree below `prefix`.
     async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        keys::check_prefix(prefix)?;
         let upper = keys::prefix_end(prefix);
         let mut out: Vec<String> = Vec::new();
         let mut lower = prefix.to_string();
@@ -188,30 +187,23 @@ impl Physical for SqlStorage {
             }
             let batch: Vec<String> =
                 query.order_by_asc(Column::Key).limit(LIST_BATCH).into_tuple().all(&self.db).await.map_err(map_err)?;
-            let full = batch.len() as u64 == LIST_BATCH;
-            let mut jumped = false;
+            // The end of the folder the scan is inside, if any.
+            let mut folder_end: Option<String> = None;
             for key in &batch {
+                if folder_end.as_deref().is_some_and(|end| key.as_str() < end) {
+                    continue;
+                }
                 let child = keys::child_of(prefix, key);
-                if child.ends_with('/') {
-                    out.push(child.to_string());
-                    // Continue from the first key after this folder's subtree.
-                    lower = keys::prefix_end(&format!("{prefix}{child}")).unwrap_or_default();
-                    inclusive = true;
-                    jumped = true;
-                    break;
-                }
                 out.push(child.to_string());
+                folder_end = child.ends_with('/').then(|| keys::prefix_end(&format!("{prefix}{child}"))).flatten();
             }
-            if jumped {
-                continue;
+            if (batch.len() as u64) < LIST_BATCH {
+                break;
             }
-            match batch.last() {
-                Some(last) if full => {
-                    lower = last.clone();
-                    inclusive = false;
-                }
-                _ => break,
-            }
+            (lower, inclusive) = match folder_end {
+                Some(end) => (end, true),
+                None => (batch.last().cloned().unwrap_or_default(), false),
+            };
         }
         Ok(out)
     }
@@ -240,6 +232,14 @@ async fn write_loop(db: DatabaseConnection, mut requests: mpsc::Receiver<WriteRe
         stats.requests.fetch_add(group.len() as u64, Ordering::Relaxed);
         stats.commits.fetch_add(1, Ordering::Relaxed);
         let all: Vec<&TxnOp> = group.iter().flat_map(|r| r.ops.iter()).collect();
+        // An insert-only write can fail on its own; keep it out of other requests' commit.
+        if group.len() > 1 && all.iter().any(|op| matches!(op, TxnOp::Create { .. })) {
+            for request in group {
+                let ops: Vec<&TxnOp> = request.ops.iter().collect();
+                let _ = request.done.send(commit(&db, &ops).await);
+            }
+            continue;
+        }
         match commit(&db, &all).await {
             Ok(()) => {
                 for request in group {
@@ -261,15 +261,21 @@ async fn write_loop(db: DatabaseConnection, mut requests: mpsc::Receiver<WriteRe
     }
 }
 
-/// Apply `ops` in order, in one transaction. Only each key's last operation matters, so
-/// they are folded first and written with one multi-row statement per kind.
+/// Apply `ops` in order, in one transaction. Insert-only writes go first; of the rest
+/// only each key's last operation matters, so they are folded and written with one
+/// multi-row statement per kind.
 async fn commit(db: &DatabaseConnection, ops: &[&TxnOp]) -> Result<(), StorageError> {
+    let mut creates: Vec<ActiveModel> = Vec::new();
     let mut last: BTreeMap<&str, Option<&[u8]>> = BTreeMap::new();
     for op in ops {
         match op {
-            TxnOp::Put { key, value } => last.insert(key.as_str(), Some(value.as_slice())),
-            TxnOp::Delete { key } => last.insert(key.as_str(), None),
-        };
+            TxnOp::Create { key, value } => {
+                creates.push(ActiveModel { key: Set(key.clone()), value: Set(value.clone()) })
+            }
+            other => {
+                last.insert(other.key(), other.value());
+            }
+        }
     }
     let puts: Vec<ActiveModel> = last
         .iter()
@@ -278,6 +284,13 @@ async fn commit(db: &DatabaseConnection, ops: &[&TxnOp]) -> Result<(), StorageEr
     let deletes: Vec<String> = last.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k.to_string()).collect();
 
     let txn = db.begin().await.map_err(map_err)?;
+    for create in creates {
+        let key = create.key.clone().unwrap();
+        Entity::insert(create).exec_without_returning(&txn).await.map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => StorageError::AlreadyExists(key),
+            _ => map_err(e),
+        })?;
+    }
     for chunk in puts.chunks(ROWS_PER_STATEMENT) {
         Entity::insert_many(chunk.to_vec())
             .on_conflict(OnConflict::column(Column::Key).update_column(Column::Value).to_owned())

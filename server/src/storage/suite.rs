@@ -7,8 +7,10 @@ pub(crate) async fn run(store: &dyn Physical) {
     get_put_delete(store).await;
     list_children(store).await;
     list_many_leaves_and_folders(store).await;
+    list_many_small_folders(store).await;
     keys_with_any_utf8(store).await;
     transactions_are_atomic(store).await;
+    creates_are_insert_only(store).await;
     rejects_bad_keys(store).await;
 }
 
@@ -41,6 +43,20 @@ async fn list_children(s: &dyn Physical) {
     for expected in ["ls/", "ls%/", "ls_/", "lsx/"] {
         assert!(root.contains(&expected.to_string()), "{expected} missing from {root:?}");
     }
+}
+
+async fn list_many_small_folders(s: &dyn Physical) {
+    // Many folders of a few entries each: several folders per batch.
+    let mut expected = Vec::new();
+    for i in 0..600 {
+        for j in 0..2 {
+            s.put(&format!("small/f{i:03}/e{j}"), b"v").await.unwrap();
+        }
+        expected.push(format!("f{i:03}/"));
+    }
+    s.put("small/zz", b"v").await.unwrap();
+    expected.push("zz".into());
+    assert_eq!(s.list("small/").await.unwrap(), expected);
 }
 
 async fn list_many_leaves_and_folders(s: &dyn Physical) {
@@ -92,9 +108,25 @@ async fn transactions_are_atomic(s: &dyn Physical) {
     assert_eq!(s.get("txn/b").await.unwrap(), None);
 }
 
+async fn creates_are_insert_only(s: &dyn Physical) {
+    s.transaction(vec![TxnOp::Create { key: "create/a".into(), value: b"first".to_vec() }]).await.unwrap();
+    let err = s
+        .transaction(vec![
+            TxnOp::Put { key: "create/b".into(), value: b"b".to_vec() },
+            TxnOp::Create { key: "create/a".into(), value: b"second".to_vec() },
+        ])
+        .await;
+    assert!(matches!(err, Err(StorageError::AlreadyExists(ref k)) if k == "create/a"), "{err:?}");
+    assert_eq!(s.get("create/a").await.unwrap().as_deref(), Some(&b"first"[..]));
+    assert_eq!(s.get("create/b").await.unwrap(), None, "the whole batch failed");
+}
+
 async fn rejects_bad_keys(s: &dyn Physical) {
     for key in ["", "folder/", "nul\0key"] {
         assert!(matches!(s.put(key, b"v").await, Err(StorageError::InvalidKey(_))), "{key:?}");
         assert!(matches!(s.get(key).await, Err(StorageError::InvalidKey(_))), "{key:?}");
+    }
+    for prefix in ["no-slash", "nul\0/"] {
+        assert!(matches!(s.list(prefix).await, Err(StorageError::InvalidKey(_))), "{prefix:?}");
     }
 }

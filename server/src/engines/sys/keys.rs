@@ -39,7 +39,8 @@ pub(super) fn paths() -> Vec<Path<SystemBackend>> {
         Path::new("key-status").on(Operation::Read, SystemBackend::key_status).help(
             "The active encryption key term.",
             "term: the active key term; install_time: when it was installed; encryptions: \
-             encryptions under it since it was installed or the server was last unsealed.",
+             encryptions under it, counted since the last rotation and kept only in memory \
+             between rotations (a restart resumes from the last rotation's count).",
         ),
         Path::new("rotate")
             .on(Operation::Update, SystemBackend::rotate)

@@ -31,7 +31,7 @@ impl SystemBackend {
                 d.int("secret_shares")?.max(0) as u64,
                 d.int("secret_threshold")?.max(0) as u64,
                 d.bool("require_verification")?,
-                &d.strings("pgp_keys")?,
+                d.strings("pgp_keys")?,
                 d.bool("backup")?,
             )
             .await?;
@@ -107,10 +107,10 @@ pub(super) fn paths() -> Vec<Path<SystemBackend>> {
             .on(Operation::Read, SystemBackend::rekey_status)
             .on(Operation::Update, SystemBackend::rekey_init)
             .on(Operation::Delete, SystemBackend::rekey_cancel)
-            .help("Start, inspect or cancel a rekey of the unseal key.", "Needs sudo."),
+            .help("Start, inspect or cancel a rekey of the unseal key.", "The quorum of current shares authorises it."),
         share_fields(Path::new("rotate/root/update"))
             .on(Operation::Update, SystemBackend::rekey_update)
-            .help("Provide one share of the current unseal key to a rekey.", "Needs sudo."),
+            .help("Provide one share of the current unseal key to a rekey.", ""),
         share_fields(Path::new("rotate/root/verify"))
             .on(Operation::Read, SystemBackend::rekey_verify_status)
             .on(Operation::Update, SystemBackend::rekey_verify_update)
@@ -120,20 +120,30 @@ pub(super) fn paths() -> Vec<Path<SystemBackend>> {
             .on(Operation::Read, SystemBackend::rekey_backup)
             .on(Operation::Delete, SystemBackend::rekey_backup)
             .help("Backed-up PGP-encrypted shares (not supported).", ""),
+        Path::new("rekey/backup")
+            .on(Operation::Read, SystemBackend::rekey_backup)
+            .on(Operation::Delete, SystemBackend::rekey_backup)
+            .help("Backed-up PGP-encrypted shares (not supported; Vault's name).", ""),
         Path::new("generate-root-token/attempt")
             .field(Field::string("otp", "A one-time pad to encode the new token with; generated if omitted."))
             .field(Field::string("pgp_key", "Not supported."))
             .on(Operation::Read, SystemBackend::generate_root_status)
             .on(Operation::Update, SystemBackend::generate_root_init)
             .on(Operation::Delete, SystemBackend::generate_root_cancel)
-            .help("Start, inspect or cancel the generation of a new root token.", "Needs sudo."),
+            .help(
+                "Start, inspect or cancel the generation of a new root token.",
+                "The quorum of shares authorises it.",
+            ),
         share_fields(Path::new("generate-root-token/update"))
             .on(Operation::Update, SystemBackend::generate_root_update)
-            .help("Provide one unseal key share to a root token generation.", "Needs sudo."),
+            .help("Provide one unseal key share to a root token generation.", ""),
         Path::new("decode-token")
             .field(Field::string("encoded_token", "The encoded token from a completed generation.").required())
             .field(Field::string("otp", "The one-time pad of that generation.").required())
             .on(Operation::Update, SystemBackend::decode_token)
-            .help("Decode a generated root token with its OTP.", "Needs sudo."),
+            .help(
+                "Decode a generated root token with its OTP.",
+                "Needs no token: without the OTP the encoding is useless.",
+            ),
     ]
 }
