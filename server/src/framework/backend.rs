@@ -41,7 +41,19 @@ fn glob_match(pattern: &str, path: &str) -> bool {
 pub trait Backend: Send + Sync {
     /// Handle a request; `Ok(None)` means "nothing here" (404 for reads, 204 for writes).
     async fn handle(&self, req: Request) -> Result<Option<Response>>;
+
     fn special_paths(&self) -> &SpecialPaths;
+
+    /// For a write: does the object exist? `None` when the path has no existence check
+    /// (then a write is always an update).
+    async fn exists(&self, _req: &Request) -> Result<Option<bool>> {
+        Ok(None)
+    }
+
+    /// For a login: who is logging in, if the path says.
+    fn login_alias(&self, _req: &Request) -> Option<String> {
+        None
+    }
 }
 
 pub struct Framework<E> {
@@ -99,6 +111,21 @@ impl<E: Send + Sync + 'static> Backend for Framework<E> {
 
     fn special_paths(&self) -> &SpecialPaths {
         &self.special
+    }
+
+    async fn exists(&self, req: &Request) -> Result<Option<bool>> {
+        let Some((path, captures)) = self.route(&req.path) else { return Ok(None) };
+        let Some(check) = path.existence.clone() else { return Ok(None) };
+        let mut req = req.clone();
+        req.data.extend(captures);
+        let data = FieldData::new(req.data.clone(), path.fields.clone());
+        check.call(self.backend.clone(), req, data).await.map(Some)
+    }
+
+    fn login_alias(&self, req: &Request) -> Option<String> {
+        let (path, captures) = self.route(&req.path)?;
+        let field = path.login_alias?;
+        captures.get(field).or_else(|| req.data.get(field)).and_then(|v| v.as_str()).map(|s| s.to_string())
     }
 }
 

@@ -12,4 +12,4 @@ pub use backend::{Backend, Framework, SpecialPaths};
 pub use duration::parse_duration_seconds;
 pub use field::{Field, FieldType};
 pub use field_data::FieldData;
-pub use path::{Handler, Path};
+pub use path::{ExistenceCheck, Handler, Path};

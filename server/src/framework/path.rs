@@ -34,11 +34,34 @@ where
     }
 }
 
+pub type ExistenceFuture = Pin<Box<dyn Future<Output = Result<bool>> + Send>>;
+
+/// Whether the object a write names exists, which decides if the write needs the
+/// `create` or the `update` capability. Any `async fn(self: Arc<E>, Request, FieldData)
+/// -> Result<bool>` is one.
+pub trait ExistenceCheck<E>: Send + Sync + 'static {
+    fn call(&self, backend: Arc<E>, req: Request, data: FieldData) -> ExistenceFuture;
+}
+
+impl<E, F, Fut> ExistenceCheck<E> for F
+where
+    E: Send + Sync + 'static,
+    F: Fn(Arc<E>, Request, FieldData) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<bool>> + Send + 'static,
+{
+    fn call(&self, backend: Arc<E>, req: Request, data: FieldData) -> ExistenceFuture {
+        Box::pin(self(backend, req, data))
+    }
+}
+
 pub struct Path<E> {
     pub(super) pattern: &'static str,
     pub(super) regex: Regex,
     pub(super) fields: Arc<[Field]>,
     pub(super) operations: Vec<(Operation, Arc<dyn Handler<E>>)>,
+    pub(super) existence: Option<Arc<dyn ExistenceCheck<E>>>,
+    /// For login paths: the field naming who logs in (user lockout keys on it).
+    pub(super) login_alias: Option<&'static str>,
     pub(super) synopsis: &'static str,
     pub(super) description: &'static str,
 }
@@ -48,7 +71,16 @@ impl<E: Send + Sync + 'static> Path<E> {
         let (regex, captures) = compile(pattern);
         let fields: Vec<Field> =
             captures.into_iter().map(|name| Field::string(name, "Part of the request path.")).collect();
-        Path { pattern, regex, fields: fields.into(), operations: Vec::new(), synopsis: "", description: "" }
+        Path {
+            pattern,
+            regex,
+            fields: fields.into(),
+            operations: Vec::new(),
+            existence: None,
+            login_alias: None,
+            synopsis: "",
+            description: "",
+        }
     }
 
     /// Declare a field (or describe a path capture declared by the pattern).
@@ -61,6 +93,18 @@ impl<E: Send + Sync + 'static> Path<E> {
 
     pub fn on(mut self, operation: Operation, handler: impl Handler<E>) -> Self {
         self.operations.push((operation, Arc::new(handler)));
+        self
+    }
+
+    /// Writes to this path are creates when `check` says the object is absent.
+    pub fn exists(mut self, check: impl ExistenceCheck<E>) -> Self {
+        self.existence = Some(Arc::new(check));
+        self
+    }
+
+    /// This is a login path and `field` names who logs in.
+    pub fn login_alias(mut self, field: &'static str) -> Self {
+        self.login_alias = Some(field);
         self
     }
 
@@ -86,8 +130,11 @@ impl<E: Send + Sync + 'static> Path<E> {
         Some(out)
     }
 
+    /// The handler for `operation`. A create falls back to the update handler, as in
+    /// Vault: most paths treat both alike and only the capability differs.
     pub(super) fn handler(&self, operation: Operation) -> Option<&Arc<dyn Handler<E>>> {
-        self.operations.iter().find(|(op, _)| *op == operation).map(|(_, h)| h)
+        let find = |wanted: Operation| self.operations.iter().find(|(op, _)| *op == wanted).map(|(_, h)| h);
+        find(operation).or_else(|| if operation == Operation::Create { find(Operation::Update) } else { None })
     }
 }
 

@@ -11,7 +11,7 @@ pub fn status_of(err: &Error) -> StatusCode {
         Error::PermissionDenied => StatusCode::FORBIDDEN,
         Error::UnsupportedPath => StatusCode::NOT_FOUND,
         Error::UnsupportedOperation => StatusCode::METHOD_NOT_ALLOWED,
-        Error::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+        Error::InvalidRequest(_) | Error::InvalidCredentials => StatusCode::BAD_REQUEST,
         Error::Sealed => StatusCode::SERVICE_UNAVAILABLE,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

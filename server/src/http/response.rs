@@ -20,29 +20,74 @@ struct Envelope<'a> {
     data: Option<&'a Map<String, Value>>,
     wrap_info: Option<Value>,
     warnings: Option<&'a [String]>,
-    auth: Option<&'a Auth>,
+    auth: Option<WireAuth<'a>>,
 }
 
-/// 200 with the envelope, or 204 when there is nothing to say.
+/// The `auth` block, field for field as Vault writes it.
+#[derive(Serialize)]
+struct WireAuth<'a> {
+    client_token: &'a str,
+    accessor: &'a str,
+    policies: Vec<String>,
+    token_policies: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    identity_policies: &'a [String],
+    metadata: Option<&'a Map<String, Value>>,
+    lease_duration: u64,
+    renewable: bool,
+    entity_id: &'a str,
+    token_type: &'a str,
+    orphan: bool,
+    mfa_requirement: Option<Value>,
+    num_uses: i64,
+}
+
+impl<'a> WireAuth<'a> {
+    fn from(auth: &'a Auth) -> Self {
+        let mut policies: Vec<String> = auth.token_policies.iter().chain(&auth.identity_policies).cloned().collect();
+        policies.sort();
+        policies.dedup();
+        WireAuth {
+            client_token: &auth.client_token,
+            accessor: &auth.accessor,
+            policies,
+            token_policies: &auth.token_policies,
+            identity_policies: &auth.identity_policies,
+            metadata: (!auth.metadata.is_empty()).then_some(&auth.metadata),
+            lease_duration: auth.lease_duration,
+            renewable: auth.renewable,
+            entity_id: &auth.entity_id,
+            token_type: &auth.token_type,
+            orphan: auth.orphan,
+            mfa_requirement: None,
+            num_uses: auth.num_uses,
+        }
+    }
+}
+
+/// 200 with the envelope (or the status the response asks for), or 204 when there is
+/// nothing to say.
 pub fn logical_response(request_id: &str, response: Option<Response>) -> HttpResponse {
     let Some(response) = response else {
         return no_content();
     };
-    if response.data.is_none() && response.auth.is_none() && response.warnings.is_empty() {
+    if response.data.is_none() && response.auth.is_none() && response.warnings.is_empty() && response.lease.is_none() {
         return no_content();
     }
+    let lease = response.lease.as_ref();
     let envelope = Envelope {
         top_level: if response.legacy_top_level { response.data.clone().unwrap_or_default() } else { Map::new() },
         request_id,
-        lease_id: "",
-        renewable: false,
-        lease_duration: 0,
+        lease_id: lease.map_or("", |l| l.id.as_str()),
+        renewable: lease.is_some_and(|l| l.renewable),
+        lease_duration: lease.map_or(0, |l| l.duration),
         data: response.data.as_ref(),
         wrap_info: None,
         warnings: (!response.warnings.is_empty()).then_some(response.warnings.as_slice()),
-        auth: response.auth.as_ref(),
+        auth: response.auth.as_ref().map(WireAuth::from),
     };
-    json_response(StatusCode::OK, &envelope)
+    let status = response.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
+    json_response(status, &envelope)
 }
 
 pub fn no_content() -> HttpResponse {

@@ -19,6 +19,10 @@ pub enum Error {
     /// The caller sent something wrong; the message names the problem.
     #[error("{0}")]
     InvalidRequest(String),
+    /// A login with a wrong password for a user that exists: a 400 like any bad request,
+    /// but the core counts it towards locking the user out.
+    #[error("invalid username or password")]
+    InvalidCredentials,
     /// The server is sealed (or not yet initialised): only the seal endpoints answer.
     #[error("Vault is sealed")]
     Sealed,

@@ -84,6 +84,26 @@ impl Physical for InmemStorage {
     }
 }
 
+/// In-memory storage as an engine sees it: unencrypted, so only for engine tests.
+#[derive(Default)]
+pub struct InmemLogical(InmemStorage);
+
+#[async_trait]
+impl crate::logical::Storage for InmemLogical {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        self.0.get(key).await
+    }
+    async fn put(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        self.0.put(key, value).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.0.delete(key).await
+    }
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        self.0.list(prefix).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

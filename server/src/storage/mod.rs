@@ -9,7 +9,7 @@ mod sql;
 use async_trait::async_trait;
 
 pub use cache::CachedPhysical;
-pub use inmem::InmemStorage;
+pub use inmem::{InmemLogical, InmemStorage};
 pub use sql::{SqlStorage, redact_url};
 
 /// One write in an atomic batch.
