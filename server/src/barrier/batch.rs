@@ -1,6 +1,7 @@
 //! A write batch over the barrier: writes are encrypted at once but only buffered, and
-//! reach storage together in one transaction when the owner commits them. Reads see the
-//! batch's own writes. Used where several writes must land all or none (initialisation).
+//! reach storage together in one transaction when the owner commits them. Reads see only
+//! the batch's own writes, never storage: it is for initialisation, when nothing of ours
+//! is stored yet and whatever another server wrote meanwhile is not ours to read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,10 +45,7 @@ impl Batch {
 #[async_trait]
 impl Storage for Batch {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        if let Some(written) = self.state().written.get(key) {
-            return Ok(written.as_ref().map(|v| v.to_vec()));
-        }
-        self.barrier.get(key).await
+        Ok(self.state().written.get(key).and_then(|w| w.as_ref().map(|v| v.to_vec())))
     }
 
     async fn put(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {

@@ -173,6 +173,17 @@ impl Barrier {
         term_key.cipher.open(key, blob).map_err(corrupt)
     }
 
+    /// Delete every entry under `prefix` (a disabled mount's data).
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<(), StorageError> {
+        if self.is_sealed() {
+            return Err(StorageError::Sealed);
+        }
+        if prefix.is_empty() || prefix.starts_with("core/") {
+            return Err(StorageError::InvalidKey(prefix.to_string()));
+        }
+        self.physical.delete_prefix(prefix).await
+    }
+
     fn current(&self) -> Option<Arc<Keyring>> {
         self.keyring.read().unwrap_or_else(|p| p.into_inner()).clone()
     }

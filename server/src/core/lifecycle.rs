@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::{Ceremonies, Core, SealStatus, Unsealed};
 use crate::barrier::Batch;
 use crate::core::cluster::ClusterInfo;
+use crate::core::mounts::{MountTable, Table};
 use crate::core::router::Router;
 use crate::logical::Error;
 use crate::seal::{NewUnsealKey, SealConfig, ShareCollector, encode_shares, shamir};
@@ -83,6 +84,9 @@ impl Core {
         let setup = async {
             let batch = Arc::new(Batch::new(self.barrier.clone()));
             ClusterInfo::create(batch.as_ref()).await?;
+            for table in [Table::Secret, Table::Auth] {
+                MountTable::defaults(table)?.save(batch.as_ref(), table).await?;
+            }
             let tokens = TokenStore::open(batch.clone()).await?;
             let (root_token, _) = tokens.create_root(root_token_id, "root").await?;
             ops.extend(batch.take_ops());
@@ -150,8 +154,24 @@ impl Core {
             let storage: Arc<dyn crate::logical::Storage> = self.barrier.clone();
             let cluster = ClusterInfo::load(storage.as_ref()).await?;
             let tokens = TokenStore::open(storage.clone()).await?;
-            let router = Router::with_system_mounts(self.handle());
-            Ok::<_, Error>(Unsealed { router, tokens, cluster })
+            let mut tables = Vec::new();
+            for table in [Table::Secret, Table::Auth] {
+                tables.push(match MountTable::load(storage.as_ref(), table).await? {
+                    Some(loaded) => loaded,
+                    None => MountTable::defaults(table)?,
+                });
+            }
+            // Built before the state is visible; backends reach the core only per request.
+            let router = Router::build(&self.handle(), &tables[0], &tables[1], None)?;
+            Ok::<_, Error>(Unsealed {
+                router: std::sync::RwLock::new(Arc::new(router)),
+                mounts_lock: Default::default(),
+                remounts: Default::default(),
+                tokens,
+                cluster,
+                lockout: Default::default(),
+                policies: Default::default(),
+            })
         }
         .await;
         match state {
@@ -176,12 +196,26 @@ impl Core {
         Ok(())
     }
 
-    /// Dev mode: initialise with one share, unseal, and return the key and root token.
+    /// Dev mode: initialise with one share, unseal, mount KV version 2 at `secret/` (as
+    /// Vault's dev server does), and return the key and root token.
     pub async fn init_dev(&self, root_token_id: Option<String>) -> Result<InitResult, Error> {
         let init = self
             .init(InitRequest { secret_shares: 1, secret_threshold: 1, ..Default::default() }, root_token_id)
             .await?;
         self.unseal(Some(&init.keys[0]), false).await?;
+        self.mount(crate::core::mounts::MountRequest {
+            table: Table::Secret,
+            path: "secret/".into(),
+            kind: "kv".into(),
+            description: "key/value secret storage".into(),
+            config: Default::default(),
+            options: Some([("version".to_string(), "2".to_string())].into()),
+            local: false,
+            seal_wrap: false,
+            external_entropy_access: false,
+            plugin_version: String::new(),
+        })
+        .await?;
         Ok(init)
     }
 }

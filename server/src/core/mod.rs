@@ -5,16 +5,20 @@
 mod ceremonies;
 mod cluster;
 mod lifecycle;
+mod lockout;
+pub mod mounts;
 mod pipeline;
+pub mod policies;
 mod router;
 mod status;
+mod tokens;
 
 use std::sync::{Arc, RwLock, Weak};
 
 pub use ceremonies::{GenerateRootStatus, RekeyStatus, RekeyVerifyStatus};
 pub use cluster::ClusterInfo;
 pub use lifecycle::{InitRequest, InitResult};
-pub use router::{MountEntry, Router};
+pub use router::{RouteEntry, Router};
 pub use status::{HealthStatus, LeaderStatus, SealStatus};
 
 use crate::barrier::Barrier;
@@ -25,9 +29,11 @@ use crate::seal::{SealStore, ShareCollector};
 use crate::storage::Physical;
 use crate::token::TokenStore;
 
-/// The version reported to clients: the OpenBao API level Arcanum implements, with
-/// Arcanum's own version as build metadata. Tools such as Terraform's Vault provider
-/// switch features on by this number.
+/// The OpenBao API level Arcanum implements.
+pub const API_VERSION: &str = "2.7.2";
+
+/// The version reported to clients: the API level, with Arcanum's own version as build
+/// metadata. Tools such as Terraform's Vault provider switch features on by this number.
 pub const VERSION: &str = concat!("2.7.2+arcanum.", env!("CARGO_PKG_VERSION"));
 
 pub struct Core {
@@ -53,9 +59,26 @@ struct Ceremonies {
 
 /// Everything that needs the barrier's keys.
 pub(crate) struct Unsealed {
-    pub router: Router,
+    router: RwLock<Arc<Router>>,
+    /// Serialises mount table changes.
+    pub mounts_lock: tokio::sync::Mutex<()>,
+    /// Finished mount moves, for `sys/remount/status/<id>`: id → (from, to).
+    pub remounts: std::sync::Mutex<std::collections::HashMap<String, (String, String)>>,
     pub tokens: TokenStore,
     pub cluster: ClusterInfo,
+    pub(crate) lockout: lockout::Lockout,
+    pub(crate) policies: policies::PolicyCache,
+}
+
+impl Unsealed {
+    /// The router as it is now (a snapshot: mount changes swap in a new one).
+    pub fn router(&self) -> Arc<Router> {
+        self.router.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn set_router(&self, router: Arc<Router>) {
+        *self.router.write().unwrap_or_else(|p| p.into_inner()) = router;
+    }
 }
 
 impl Core {

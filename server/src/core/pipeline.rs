@@ -1,35 +1,134 @@
 //! The one request pipeline, in DESIGN §2's order. Every API request and every console
 //! action that touches data comes through `handle_request`.
 
-use super::Core;
-use crate::logical::{Error, Request, Response, Result};
-use crate::policy::Acl;
+use std::sync::Arc;
+
+use super::{Core, Unsealed};
+use crate::logical::{Error, Operation, Request, Response, Result};
+use crate::policy::AclRequest;
+use crate::token::{TokenEntry, UseOutcome};
 
 impl Core {
-    /// Run `req` through seal check, path canonicalisation, token lookup, ACL and the
-    /// mount router. `Ok(None)`: the backend had nothing to return.
+    /// Run `req` through seal check, path canonicalisation, token lookup, ACL, the mount
+    /// router and the engine. `Ok(None)`: the backend had nothing to return.
     pub async fn handle_request(&self, mut req: Request) -> Result<Option<Response>> {
         let state = self.unsealed()?;
         req.path = canonicalize_path(&req.path)?;
-        let route = state.router.route(&req.path);
-        let special = route.map(|(mount, relative)| (mount.backend.special_paths(), relative));
+        let router = state.router();
+        let path = req.path.clone();
+        let route = router.route(&path);
+        let login = route.is_some_and(|(r, rel)| r.backend.special_paths().is_unauthenticated(rel));
 
         // Token and ACL come before "no such path", so that without the right to a path
         // nobody learns whether it exists.
-        if !special.is_some_and(|(s, relative)| s.is_unauthenticated(relative)) {
-            let token = match req.client_token.as_deref() {
-                Some(token) => state.tokens.lookup(token).await?,
-                None => None,
-            };
-            let token = token.ok_or(Error::PermissionDenied)?;
-            let sudo = special.is_some_and(|(s, relative)| s.is_root(relative));
-            Acl::from_policies(&token.policies).check(&req.path, req.operation, sudo)?;
+        let mut last_use = None;
+        if !login {
+            let (token, last) = self.authenticate(&state, &req).await?;
+            if last {
+                last_use = Some(token.id_hash.clone());
+            }
+            if let Some((route, relative)) = route {
+                req.operation = self.write_kind(&req, route.backend.as_ref(), relative).await?;
+            }
+            self.authorize(&mut req, &token, route.is_some_and(|(r, rel)| r.backend.special_paths().is_root(rel)))
+                .await?;
+            req.token = Some(Arc::new(token));
         }
+        let (route, relative) = route.ok_or(Error::UnsupportedPath)?;
 
-        let (mount, relative) = route.ok_or(Error::UnsupportedPath)?;
-        req.mount_point = mount.path.clone();
+        // Audit (the audit issue) records the request here, before anything runs, and
+        // refuses it when no enabled device can record it.
+        let mount_path = route.prefix.clone();
+        let accessor = route.entry.accessor.clone();
+        req.mount_point = mount_path.clone();
         req.path = relative.to_string();
-        mount.backend.handle(req).await
+        let alias = if login { route.backend.login_alias(&req) } else { None };
+        if let Some(alias) = &alias {
+            self.check_lockout(&accessor, alias).await?;
+        }
+        let full_path = format!("{mount_path}{}", req.path);
+        let result = route.backend.handle(req).await;
+
+        if let Some(alias) = &alias {
+            match &result {
+                Err(Error::InvalidCredentials) => self.login_failed(&accessor, alias).await?,
+                Ok(Some(r)) if r.auth.is_some() => self.login_succeeded(&accessor, alias),
+                _ => {}
+            }
+        }
+        let mut response = result?;
+        if login
+            && let Some(response) = response.as_mut()
+            && let Some(auth) = response.auth.as_mut()
+        {
+            self.issue_login_token(route, &full_path, auth).await?;
+        }
+        // A lease for returned secrets is registered here (dynamic secrets, later).
+        // Audit records the response here.
+        if let Some(hash) = last_use {
+            self.revoke_token_tree(&hash).await?;
+        }
+        Ok(response)
+    }
+
+    /// The caller's token, counting one use. Unknown, expired or used-up tokens, and
+    /// tokens used from outside their bound networks, are all "permission denied".
+    async fn authenticate(&self, state: &Unsealed, req: &Request) -> Result<(TokenEntry, bool)> {
+        let token =
+            req.client_token.as_deref().filter(|t| !t.is_empty() && t.len() <= 512).ok_or(Error::PermissionDenied)?;
+        let (entry, last) = match state.tokens.use_token(&state.tokens.hash(token)).await? {
+            UseOutcome::Valid { entry, last } => (*entry, last),
+            UseOutcome::Invalid => return Err(Error::PermissionDenied),
+        };
+        if !entry.bound_cidrs.is_empty()
+            && entry.expire_time.is_some()
+            && !crate::auth::cidr::remote_allowed(req.connection.remote_addr.as_deref(), &entry.bound_cidrs)
+        {
+            return Err(Error::PermissionDenied);
+        }
+        Ok((entry, last))
+    }
+
+    /// A write is a create when the backend says the object does not exist yet.
+    async fn write_kind(
+        &self,
+        req: &Request,
+        backend: &dyn crate::framework::Backend,
+        relative: &str,
+    ) -> Result<Operation> {
+        if req.operation != Operation::Update {
+            return Ok(req.operation);
+        }
+        let mut probe = req.clone();
+        probe.path = relative.to_string();
+        Ok(match backend.exists(&probe).await? {
+            Some(false) => Operation::Create,
+            _ => Operation::Update,
+        })
+    }
+
+    /// Whether `path` (full) is root-protected: its rule must also grant `sudo`.
+    pub fn is_root_path(&self, path: &str) -> bool {
+        let Ok(state) = self.unsealed() else { return false };
+        let router = state.router();
+        router.route(path).is_some_and(|(r, rel)| r.backend.special_paths().is_root(rel))
+    }
+
+    /// The token's policies must allow the operation (with `sudo` on root paths).
+    async fn authorize(&self, req: &mut Request, token: &TokenEntry, sudo_required: bool) -> Result<()> {
+        let acl = self.acl_for(&token.policies).await?;
+        let decision = acl.check(&AclRequest {
+            path: &req.path,
+            operation: req.operation,
+            data: Some(&req.data),
+            sudo_required,
+            wrap_ttl: None,
+        });
+        if !decision.allowed {
+            return Err(Error::PermissionDenied);
+        }
+        req.sudo = acl.is_root() || acl.capabilities(&req.path).contains(&"sudo");
+        Ok(())
     }
 }
 

@@ -54,6 +54,11 @@ pub trait Backend: Send + Sync {
     fn login_alias(&self, _req: &Request) -> Option<String> {
         None
     }
+
+    /// The paths, documented (for OpenAPI).
+    fn path_docs(&self) -> Vec<super::openapi::PathDoc> {
+        Vec::new()
+    }
 }
 
 pub struct Framework<E> {
@@ -85,7 +90,7 @@ impl<E: Send + Sync + 'static> Framework<E> {
 
 #[async_trait]
 impl<E: Send + Sync + 'static> Backend for Framework<E> {
-    async fn handle(&self, mut req: Request) -> Result<Option<Response>> {
+    async fn handle(&self, req: Request) -> Result<Option<Response>> {
         let (path, captures) = self.route(&req.path).ok_or(Error::UnsupportedPath)?;
         if req.operation == Operation::Help {
             return Ok(Some(Response::data(json!({
@@ -94,17 +99,20 @@ impl<E: Send + Sync + 'static> Backend for Framework<E> {
             }))));
         }
         let handler = path.handler(req.operation).ok_or(Error::UnsupportedOperation)?.clone();
-        // Path captures win over body fields of the same name.
-        let mut raw = std::mem::take(&mut req.data);
+        // Path captures win over body fields of the same name in the fields; the request
+        // keeps its body as sent (KV v1 and cubbyhole store it whole).
+        let mut raw = req.data.clone();
         raw.extend(captures);
-        req.data = raw.clone();
         let data = FieldData::new(raw, path.fields.clone());
         data.validate(matches!(req.operation, Operation::Create | Operation::Update | Operation::Patch))?;
         let unknown = data.unknown_fields();
         let mut response = handler.call(self.backend.clone(), req, data).await?;
-        if !unknown.is_empty() {
-            let warning = format!("Endpoint ignored these unrecognized parameters: [{}]", unknown.join(" "));
-            response = Some(response.unwrap_or_default().with_warning(warning));
+        // As in Vault, only an answer with a body carries the warning: it must not turn a
+        // 404 or a 204 into a 200.
+        if let Some(response) = response.as_mut().filter(|r| r.data.is_some() || r.auth.is_some())
+            && !unknown.is_empty()
+        {
+            response.warnings.push(format!("Endpoint ignored these unrecognized parameters: [{}]", unknown.join(" ")));
         }
         Ok(response)
     }
@@ -120,6 +128,19 @@ impl<E: Send + Sync + 'static> Backend for Framework<E> {
         req.data.extend(captures);
         let data = FieldData::new(req.data.clone(), path.fields.clone());
         check.call(self.backend.clone(), req, data).await.map(Some)
+    }
+
+    fn path_docs(&self) -> Vec<super::openapi::PathDoc> {
+        self.paths
+            .iter()
+            .map(|p| super::openapi::PathDoc {
+                pattern: p.pattern,
+                fields: p.fields.to_vec(),
+                operations: p.operations.iter().map(|(op, _)| *op).collect(),
+                synopsis: p.synopsis,
+                description: p.description,
+            })
+            .collect()
     }
 
     fn login_alias(&self, req: &Request) -> Option<String> {

@@ -11,6 +11,10 @@ pub enum FieldType {
     DurationSecond,
     /// Accepts `["a","b"]` or `"a,b"`.
     CommaStringSlice,
+    /// Accepts `["a","b"]`, or one string as one element (commas kept).
+    StringSlice,
+    /// String → string map: an object (values turned into strings), `"k=v"`, or `["k=v"]`.
+    KvPairs,
     Map,
     /// Any JSON value, unchecked.
     Raw,
@@ -24,6 +28,8 @@ impl FieldType {
             FieldType::Bool => "bool",
             FieldType::DurationSecond => "duration",
             FieldType::CommaStringSlice => "comma-separated strings",
+            FieldType::StringSlice => "list of strings",
+            FieldType::KvPairs => "key/value pairs",
             FieldType::Map => "map",
             FieldType::Raw => "any",
         }
@@ -58,6 +64,12 @@ impl Field {
     }
     pub fn strings(name: &'static str, description: &'static str) -> Self {
         Self::new(name, FieldType::CommaStringSlice, description)
+    }
+    pub fn string_list(name: &'static str, description: &'static str) -> Self {
+        Self::new(name, FieldType::StringSlice, description)
+    }
+    pub fn kv_pairs(name: &'static str, description: &'static str) -> Self {
+        Self::new(name, FieldType::KvPairs, description)
     }
     pub fn map(name: &'static str, description: &'static str) -> Self {
         Self::new(name, FieldType::Map, description)

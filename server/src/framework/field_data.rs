@@ -84,6 +84,16 @@ impl FieldData {
         Ok(self.get(name)?.and_then(|v| v.as_u64()).unwrap_or(0))
     }
 
+    /// A `KvPairs` field as a map.
+    pub fn kv_pairs(&self, name: &str) -> Result<std::collections::BTreeMap<String, String>, Error> {
+        Ok(match self.get(name)? {
+            Some(Value::Object(map)) => {
+                map.into_iter().filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_string()))).collect()
+            }
+            _ => Default::default(),
+        })
+    }
+
     pub fn strings(&self, name: &str) -> Result<Vec<String>, Error> {
         Ok(match self.get(name)? {
             Some(Value::Array(items)) => items.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
@@ -163,6 +173,50 @@ fn coerce(field: &Field, value: &Value) -> Result<Value, Error> {
             Value::Null => Ok(Value::Array(vec![])),
             _ => Err(fail("got neither a list nor a string")),
         },
+        FieldType::StringSlice => match value {
+            Value::String(s) => Ok(Value::Array(vec![Value::String(s.clone())])),
+            Value::Null => Ok(Value::Array(vec![])),
+            Value::Array(items) => items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(Value::String(s.clone())),
+                    Value::Number(n) => Ok(Value::String(n.to_string())),
+                    _ => Err(fail("list items must be strings")),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            _ => Err(fail("got neither a list nor a string")),
+        },
+        FieldType::KvPairs => {
+            let pair = |s: &str| match s.split_once('=') {
+                Some((k, v)) if !k.is_empty() => Ok((k.to_string(), Value::String(v.to_string()))),
+                _ => Err(fail(&format!("{s:?} is not of the form key=value"))),
+            };
+            match value {
+                Value::Null => Ok(Value::Object(Map::new())),
+                Value::Object(map) => Ok(Value::Object(
+                    map.iter()
+                        .map(|(k, v)| {
+                            let text = match v {
+                                Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            };
+                            (k.clone(), Value::String(text))
+                        })
+                        .collect(),
+                )),
+                Value::String(s) if s.is_empty() => Ok(Value::Object(Map::new())),
+                Value::String(s) => pair(s).map(|(k, v)| Value::Object([(k, v)].into_iter().collect())),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|item| {
+                        item.as_str().ok_or_else(|| fail("list items must be key=value strings")).and_then(pair)
+                    })
+                    .collect::<Result<Map<_, _>, _>>()
+                    .map(Value::Object),
+                _ => Err(fail("got a non-map")),
+            }
+        }
         FieldType::Map => match value {
             Value::Object(_) => Ok(value.clone()),
             Value::Null => Ok(Value::Object(Map::new())),

@@ -6,6 +6,7 @@ mod backend;
 mod duration;
 mod field;
 mod field_data;
+pub mod openapi;
 mod path;
 
 pub use backend::{Backend, Framework, SpecialPaths};

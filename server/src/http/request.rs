@@ -99,7 +99,11 @@ pub fn build(
         }
     };
     data.remove("");
-    let path = logical_path(uri)?;
+    let mut path = logical_path(uri)?;
+    // Lists name a folder; Vault adds the slash clients leave off.
+    if operation == Operation::List && !path.is_empty() && !path.ends_with('/') {
+        path.push('/');
+    }
     if path.ends_with('/') && operation == Operation::Update {
         return Err(Error::invalid("cannot write to a path ending in '/'"));
     }

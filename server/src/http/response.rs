@@ -72,7 +72,13 @@ pub fn logical_response(request_id: &str, response: Option<Response>) -> HttpRes
         return no_content();
     };
     if response.data.is_none() && response.auth.is_none() && response.warnings.is_empty() && response.lease.is_none() {
-        return no_content();
+        // Nothing to say but a status (KV's PATCH of a missing key is a bare 404).
+        return match response.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+            Some(status) if status != StatusCode::OK && status != StatusCode::NO_CONTENT => {
+                json_response(status, &serde_json::json!({ "errors": [] }))
+            }
+            _ => no_content(),
+        };
     }
     let lease = response.lease.as_ref();
     let envelope = Envelope {

@@ -10,6 +10,9 @@ pub enum Error {
     /// The token may not do this, or the path does not exist for it: never says which.
     #[error("permission denied")]
     PermissionDenied,
+    /// A 403 that names its reason (`bad token` when looking up an invalid token).
+    #[error("{0}")]
+    Forbidden(String),
     /// No mount or engine path matches.
     #[error("unsupported path")]
     UnsupportedPath,

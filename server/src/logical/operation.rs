@@ -11,6 +11,8 @@ pub enum Operation {
     Patch,
     Delete,
     List,
+    /// A recursive list (OpenBao's SCAN method or `?scan=true`); needs the `scan` capability.
+    Scan,
     Help,
 }
 
@@ -24,6 +26,7 @@ impl Operation {
             Operation::Patch => "patch",
             Operation::Delete => "delete",
             Operation::List => "list",
+            Operation::Scan => "scan",
             Operation::Help => "help",
         }
     }

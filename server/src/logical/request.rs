@@ -24,6 +24,10 @@ pub struct Request {
     pub data: Map<String, Value>,
     /// The client token as presented, if any. Never logged.
     pub client_token: Option<String>,
+    /// The caller's token entry, once the pipeline has checked it (none on login paths).
+    pub token: Option<std::sync::Arc<crate::token::TokenEntry>>,
+    /// Whether the caller may use `sudo` on this path (or is root).
+    pub sudo: bool,
     pub connection: Connection,
 }
 
@@ -37,6 +41,8 @@ impl std::fmt::Debug for Request {
             .field("mount_point", &self.mount_point)
             .field("data_keys", &self.data.keys().collect::<Vec<_>>())
             .field("client_token", &self.client_token.as_ref().map(|_| "<redacted>"))
+            .field("token_accessor", &self.token.as_ref().map(|t| t.accessor.as_str()))
+            .field("sudo", &self.sudo)
             .field("connection", &self.connection)
             .finish()
     }
@@ -51,6 +57,8 @@ impl Request {
             mount_point: String::new(),
             data: Map::new(),
             client_token: None,
+            token: None,
+            sudo: false,
             connection: Connection::default(),
         }
     }

@@ -123,7 +123,16 @@ impl Physical for CachedPhysical {
     async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
         let keys: Vec<(String, Entry)> =
             ops.iter().map(|op| (op.key().to_string(), op.value().map(Arc::from))).collect();
+        // A whole folder's keys are not known here: forget everything (it is rare).
+        let whole_folders = ops.iter().any(|op| matches!(op, TxnOp::DeletePrefix { .. }));
         let result = self.inner.transaction(ops).await;
+        if whole_folders {
+            for generation in self.generations.iter() {
+                *generation.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+            }
+            self.cache.clear();
+            return result;
+        }
         for (key, value) in keys {
             match &result {
                 Ok(()) => self.written(&key, value),

@@ -58,7 +58,7 @@ impl Physical for InmemStorage {
 
     async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
         for op in &ops {
-            keys::check(op.key())?;
+            op.check()?;
         }
         let mut entries = self.entries.write().await;
         if let Some(TxnOp::Create { key, .. }) =
@@ -74,6 +74,7 @@ impl Physical for InmemStorage {
                 TxnOp::Delete { key } => {
                     entries.remove(&key);
                 }
+                TxnOp::DeletePrefix { prefix } => entries.retain(|k, _| !k.starts_with(&prefix)),
             }
         }
         Ok(())

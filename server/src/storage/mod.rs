@@ -28,12 +28,18 @@ pub enum TxnOp {
     Delete {
         key: String,
     },
+    /// Every key under a folder (a mount's data when it is disabled).
+    DeletePrefix {
+        prefix: String,
+    },
 }
 
 impl TxnOp {
+    /// The key (or, for `DeletePrefix`, the folder) the op touches.
     pub fn key(&self) -> &str {
         match self {
             TxnOp::Put { key, .. } | TxnOp::Create { key, .. } | TxnOp::Delete { key } => key,
+            TxnOp::DeletePrefix { prefix } => prefix,
         }
     }
 
@@ -41,7 +47,16 @@ impl TxnOp {
     pub fn value(&self) -> Option<&[u8]> {
         match self {
             TxnOp::Put { value, .. } | TxnOp::Create { value, .. } => Some(value),
-            TxnOp::Delete { .. } => None,
+            TxnOp::Delete { .. } | TxnOp::DeletePrefix { .. } => None,
+        }
+    }
+
+    /// Check the key (or folder) is one storage accepts.
+    pub fn check(&self) -> Result<(), StorageError> {
+        match self {
+            TxnOp::DeletePrefix { prefix } if prefix.is_empty() => Err(StorageError::InvalidKey(prefix.clone())),
+            TxnOp::DeletePrefix { prefix } => keys::check_prefix(prefix),
+            other => keys::check(other.key()),
         }
     }
 }
@@ -73,6 +88,10 @@ pub trait Physical: Send + Sync {
     async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError>;
     /// Apply all of `ops` or none of them.
     async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError>;
+    /// Delete every key under `prefix` (a non-empty folder).
+    async fn delete_prefix(&self, prefix: &str) -> Result<(), StorageError> {
+        self.transaction(vec![TxnOp::DeletePrefix { prefix: prefix.to_string() }]).await
+    }
     /// The name shown as `storage_type` in `sys/seal-status`.
     fn kind(&self) -> &'static str;
 }

@@ -118,7 +118,7 @@ impl SqlStorage {
     /// Queue `ops` for the writer and wait until they are committed.
     async fn write(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
         for op in &ops {
-            keys::check(op.key())?;
+            op.check()?;
         }
         let (done, outcome) = oneshot::channel();
         self.writer
@@ -232,8 +232,9 @@ async fn write_loop(db: DatabaseConnection, mut requests: mpsc::Receiver<WriteRe
         stats.requests.fetch_add(group.len() as u64, Ordering::Relaxed);
         stats.commits.fetch_add(1, Ordering::Relaxed);
         let all: Vec<&TxnOp> = group.iter().flat_map(|r| r.ops.iter()).collect();
-        // An insert-only write can fail on its own; keep it out of other requests' commit.
-        if group.len() > 1 && all.iter().any(|op| matches!(op, TxnOp::Create { .. })) {
+        // An insert-only write can fail on its own, and a folder delete cannot be folded
+        // with single keys: commit requests holding either separately.
+        if group.len() > 1 && all.iter().any(|op| matches!(op, TxnOp::Create { .. } | TxnOp::DeletePrefix { .. })) {
             for request in group {
                 let ops: Vec<&TxnOp> = request.ops.iter().collect();
                 let _ = request.done.send(commit(&db, &ops).await);
@@ -266,12 +267,14 @@ async fn write_loop(db: DatabaseConnection, mut requests: mpsc::Receiver<WriteRe
 /// multi-row statement per kind.
 async fn commit(db: &DatabaseConnection, ops: &[&TxnOp]) -> Result<(), StorageError> {
     let mut creates: Vec<ActiveModel> = Vec::new();
+    let mut folders: Vec<&str> = Vec::new();
     let mut last: BTreeMap<&str, Option<&[u8]>> = BTreeMap::new();
     for op in ops {
         match op {
             TxnOp::Create { key, value } => {
                 creates.push(ActiveModel { key: Set(key.clone()), value: Set(value.clone()) })
             }
+            TxnOp::DeletePrefix { prefix } => folders.push(prefix),
             other => {
                 last.insert(other.key(), other.value());
             }
@@ -284,6 +287,13 @@ async fn commit(db: &DatabaseConnection, ops: &[&TxnOp]) -> Result<(), StorageEr
     let deletes: Vec<String> = last.iter().filter(|(_, v)| v.is_none()).map(|(k, _)| k.to_string()).collect();
 
     let txn = db.begin().await.map_err(map_err)?;
+    for folder in folders {
+        let mut delete = Entity::delete_many().filter(Column::Key.gte(folder));
+        if let Some(end) = keys::prefix_end(folder) {
+            delete = delete.filter(Column::Key.lt(end));
+        }
+        delete.exec(&txn).await.map_err(map_err)?;
+    }
     for create in creates {
         let key = create.key.clone().unwrap();
         Entity::insert(create).exec_without_returning(&txn).await.map_err(|e| match e.sql_err() {

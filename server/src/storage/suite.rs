@@ -11,6 +11,7 @@ pub(crate) async fn run(store: &dyn Physical) {
     keys_with_any_utf8(store).await;
     transactions_are_atomic(store).await;
     creates_are_insert_only(store).await;
+    deletes_whole_folders(store).await;
     rejects_bad_keys(store).await;
 }
 
@@ -119,6 +120,18 @@ async fn creates_are_insert_only(s: &dyn Physical) {
     assert!(matches!(err, Err(StorageError::AlreadyExists(ref k)) if k == "create/a"), "{err:?}");
     assert_eq!(s.get("create/a").await.unwrap().as_deref(), Some(&b"first"[..]));
     assert_eq!(s.get("create/b").await.unwrap(), None, "the whole batch failed");
+}
+
+async fn deletes_whole_folders(s: &dyn Physical) {
+    for key in ["fold/a", "fold/b/c", "fold/b/d/e", "fold0", "folder/x"] {
+        s.put(key, b"v").await.unwrap();
+    }
+    s.delete_prefix("fold/").await.unwrap();
+    assert!(s.list("fold/").await.unwrap().is_empty());
+    assert!(s.get("fold/b/c").await.unwrap().is_none());
+    assert!(s.get("fold0").await.unwrap().is_some(), "a neighbour that only shares the name survives");
+    assert!(s.get("folder/x").await.unwrap().is_some());
+    assert!(s.delete_prefix("").await.is_err(), "never everything");
 }
 
 async fn rejects_bad_keys(s: &dyn Physical) {

@@ -3,7 +3,10 @@
 //! legacy `sys/rekey/*` and `sys/generate-root/*`) answer while sealed and are served by
 //! `http::sys_seal` directly; everything here runs through the request pipeline.
 
+mod internal;
 mod keys;
+mod mounts;
+mod policy;
 mod seal;
 
 use std::sync::{Arc, Weak};
@@ -27,12 +30,17 @@ pub fn backend(core: Weak<Core>) -> Framework<SystemBackend> {
     let mut paths = Vec::new();
     paths.extend(seal::paths());
     paths.extend(keys::paths());
+    paths.extend(mounts::paths());
+    paths.extend(policy::paths());
+    paths.extend(internal::paths());
     Framework::new(Arc::new(SystemBackend { core }), paths)
         .special_paths(SpecialPaths {
             // As in OpenBao: rotating the barrier key needs sudo; the key-share ceremonies
             // are authorised by the shares themselves and need only the path's capability.
-            root: vec!["seal", "rotate", "rotate/keyring"],
-            unauthenticated: vec!["decode-token"],
+            root: vec!["seal", "rotate", "rotate/keyring", "auth/*", "remount"],
+            // The UI mount paths check the token themselves: any valid token may ask
+            // about the mounts its policies reach (the CLI does before every `kv` call).
+            unauthenticated: vec!["decode-token", "internal/ui/mounts", "internal/ui/mounts/*"],
         })
         .help("The system backend controls the server: sealing, key rotation, rekeying and root token generation.")
 }

@@ -1,0 +1,136 @@
+//! The OpenAPI document (`sys/internal/specs/openapi`), generated from the same path
+//! tables that route requests, so it cannot drift from what the server does.
+
+use serde_json::{Map, Value, json};
+
+use super::field::{Field, FieldType};
+use crate::logical::Operation;
+
+/// One path of a backend, as documented.
+pub struct PathDoc {
+    pub pattern: &'static str,
+    pub fields: Vec<Field>,
+    pub operations: Vec<Operation>,
+    pub synopsis: &'static str,
+    pub description: &'static str,
+}
+
+fn schema_type(kind: FieldType) -> Value {
+    match kind {
+        FieldType::String => json!({ "type": "string" }),
+        FieldType::Int => json!({ "type": "integer" }),
+        FieldType::Bool => json!({ "type": "boolean" }),
+        FieldType::DurationSecond => json!({ "type": "string", "format": "duration" }),
+        FieldType::CommaStringSlice | FieldType::StringSlice => {
+            json!({ "type": "array", "items": { "type": "string" } })
+        }
+        FieldType::KvPairs | FieldType::Map => json!({ "type": "object" }),
+        FieldType::Raw => json!({}),
+    }
+}
+
+/// `{name}`, `{name*}`, `{name?*}` → `{name}`; also returns the capture names.
+fn openapi_path(pattern: &str) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut names = Vec::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}').map(|e| start + e) else { break };
+        let name = rest[start + 1..end].trim_end_matches('*').trim_end_matches('?');
+        out.push_str(&format!("{{{name}}}"));
+        names.push(name.to_string());
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    (out, names)
+}
+
+/// Add `docs` (a backend mounted at `prefix`) to the OpenAPI `paths` object.
+pub fn add_paths(paths: &mut Map<String, Value>, prefix: &str, docs: &[PathDoc]) {
+    for doc in docs {
+        let (path, captures) = openapi_path(doc.pattern);
+        let parameters: Vec<Value> = captures
+            .iter()
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        let body: Map<String, Value> = doc
+            .fields
+            .iter()
+            .filter(|f| !captures.iter().any(|c| c == f.name))
+            .map(|f| {
+                let mut schema = schema_type(f.kind);
+                schema["description"] = json!(f.description);
+                if let Some(default) = &f.default {
+                    schema["default"] = default.clone();
+                }
+                (f.name.to_string(), schema)
+            })
+            .collect();
+        let mut item = Map::new();
+        item.insert("summary".into(), json!(doc.synopsis));
+        if !doc.description.is_empty() {
+            item.insert("description".into(), json!(doc.description));
+        }
+        if !parameters.is_empty() {
+            item.insert("parameters".into(), json!(parameters));
+        }
+        for op in &doc.operations {
+            let (method, extra): (&str, Option<Value>) = match op {
+                Operation::Read => ("get", None),
+                Operation::List => (
+                    "get",
+                    Some(
+                        json!([{ "name": "list", "in": "query", "required": true, "schema": { "type": "string", "enum": ["true"] } }]),
+                    ),
+                ),
+                Operation::Create | Operation::Update => ("post", None),
+                Operation::Patch => ("patch", None),
+                Operation::Delete => ("delete", None),
+                Operation::Scan | Operation::Help => continue,
+            };
+            let mut operation =
+                json!({ "responses": { "200": { "description": "OK" }, "204": { "description": "empty body" } } });
+            if let Some(extra) = extra {
+                operation["parameters"] = extra;
+            }
+            if matches!(method, "post" | "patch") && !body.is_empty() {
+                let content_type = if method == "patch" { "application/merge-patch+json" } else { "application/json" };
+                operation["requestBody"] = json!({
+                    "content": { content_type: { "schema": { "type": "object", "properties": body } } }
+                });
+            }
+            // A path that both reads and lists keeps the read as `get`.
+            if !item.contains_key(method) {
+                item.insert(method.into(), operation);
+            }
+        }
+        paths.insert(format!("/{prefix}{path}"), Value::Object(item));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_become_openapi_parameters() {
+        assert_eq!(openapi_path("data/{path*}"), ("data/{path}".into(), vec!["path".into()]));
+        assert_eq!(openapi_path("keys/{name}/rotate"), ("keys/{name}/rotate".into(), vec!["name".into()]));
+        let mut paths = Map::new();
+        add_paths(
+            &mut paths,
+            "secret/",
+            &[PathDoc {
+                pattern: "data/{path*}",
+                fields: vec![Field::map("data", "The secret.")],
+                operations: vec![Operation::Read, Operation::Update],
+                synopsis: "Read or write a secret.",
+                description: "",
+            }],
+        );
+        let item = &paths["/secret/data/{path}"];
+        assert!(item["get"].is_object() && item["post"]["requestBody"].is_object());
+        assert_eq!(item["parameters"][0]["name"], "path");
+    }
+}
