@@ -41,9 +41,10 @@ release: setup
 	cargo leptos build --release --frontend-only
 	cargo build --release -p arcanum
 
-# Arcanum and OpenBao side by side on loopback (needs wrk: apt-get install -y wrk).
+# Arcanum and OpenBao (dev and raft) side by side on loopback; installs wrk if missing.
 bench: release
-	bash bench/compare.sh
+	@command -v wrk >/dev/null || { sudo=$$( [ $$(id -u) -eq 0 ] || echo sudo ); $$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk; }
+	bash bench/run.sh
 
 lint:
 	cargo fmt --all --check
