@@ -28,7 +28,10 @@ async fn unknown_paths_and_methods_get_vault_errors() {
     let r = api.get("/v1/sys/nothing-here").await;
     assert_eq!((r.status, r.error().as_str()), (StatusCode::NOT_FOUND, "unsupported path"));
     let r = api.get("/v1/nomount/secret").await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        (r.status, r.error().as_str()),
+        (StatusCode::NOT_FOUND, "no handler for route \"nomount/secret\". route entry not found.")
+    );
     let r = api.call("POST", "/v1/sys/key-status", None).await;
     assert_eq!((r.status, r.error().as_str()), (StatusCode::METHOD_NOT_ALLOWED, "unsupported operation"));
     let r = api.call("DELETE", "/v1/sys/init", None).await;

@@ -88,7 +88,10 @@ impl Core {
                 MountTable::defaults(table)?.save(batch.as_ref(), table).await?;
             }
             let tokens = TokenStore::open(batch.clone()).await?;
-            let (root_token, _) = tokens.create_root(root_token_id, "root").await?;
+            // OpenBao's dev mode makes a chosen root token through `auth/token/create`, so
+            // it looks itself up as `token`; a generated root token is `root`.
+            let display_name = if root_token_id.is_some() { "token" } else { "root" };
+            let (root_token, _) = tokens.create_root(root_token_id, display_name).await?;
             ops.extend(batch.take_ops());
             self.seal.install_first(&unseal, &config, &root_key, ops).await?;
             Ok::<_, Error>(root_token)

@@ -34,7 +34,7 @@ impl Core {
                 .await?;
             req.token = Some(Arc::new(token));
         }
-        let (route, relative) = route.ok_or(Error::UnsupportedPath)?;
+        let (route, relative) = route.ok_or_else(|| Error::NoRoute(path.clone()))?;
 
         // Audit (the audit issue) records the request here, before anything runs, and
         // refuses it when no enabled device can record it.

@@ -33,6 +33,14 @@ impl Core {
         self.clear_cubbyholes(&[hash.to_string()]).await
     }
 
+    /// Revoke every token issued through the auth mount at `auth/<path>` (and their
+    /// children), as disabling an auth method does in Vault.
+    pub async fn revoke_tokens_of_auth_mount(&self, path: &str) -> Result<(), Error> {
+        let state = self.unsealed()?;
+        let revoked = state.tokens.revoke_path_prefix(&format!("auth/{path}")).await?;
+        self.clear_cubbyholes(&revoked).await
+    }
+
     /// Revoke expired tokens. Returns how many were revoked.
     pub async fn tidy_tokens(&self) -> Result<usize, Error> {
         let state = self.unsealed()?;

@@ -105,7 +105,20 @@ pub fn add_paths(paths: &mut Map<String, Value>, prefix: &str, docs: &[PathDoc])
                 item.insert(method.into(), operation);
             }
         }
-        paths.insert(format!("/{prefix}{path}"), Value::Object(item));
+        // A folder path (`roles/`, for LIST) is documented without its slash, as OpenBao
+        // does, and merged with the path of the same name if the table has both.
+        let key = format!("/{prefix}{path}");
+        let key = if key.len() > 1 { key.trim_end_matches('/').to_string() } else { key };
+        match paths.get_mut(&key) {
+            Some(Value::Object(existing)) => {
+                for (name, value) in item {
+                    existing.entry(name).or_insert(value);
+                }
+            }
+            _ => {
+                paths.insert(key, Value::Object(item));
+            }
+        }
     }
 }
 
@@ -132,5 +145,20 @@ mod tests {
         let item = &paths["/secret/data/{path}"];
         assert!(item["get"].is_object() && item["post"]["requestBody"].is_object());
         assert_eq!(item["parameters"][0]["name"], "path");
+    }
+
+    #[test]
+    fn folders_lose_their_slash_and_merge_with_the_plain_path() {
+        let doc = |pattern, operations| PathDoc { pattern, fields: vec![], operations, synopsis: "", description: "" };
+        let mut paths = Map::new();
+        add_paths(
+            &mut paths,
+            "sys/",
+            &[doc("policy", vec![Operation::Read]), doc("policy/", vec![Operation::List, Operation::Update])],
+        );
+        assert_eq!(paths.keys().collect::<Vec<_>>(), ["/sys/policy"]);
+        let item = &paths["/sys/policy"];
+        assert!(item["get"]["parameters"].is_null(), "the read keeps `get`: {item}");
+        assert!(item["post"].is_object());
     }
 }

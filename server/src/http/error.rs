@@ -9,7 +9,7 @@ use crate::logical::Error;
 pub fn status_of(err: &Error) -> StatusCode {
     match err {
         Error::PermissionDenied | Error::Forbidden(_) => StatusCode::FORBIDDEN,
-        Error::UnsupportedPath => StatusCode::NOT_FOUND,
+        Error::UnsupportedPath | Error::NoRoute(_) => StatusCode::NOT_FOUND,
         Error::UnsupportedOperation => StatusCode::METHOD_NOT_ALLOWED,
         Error::InvalidRequest(_) | Error::InvalidCredentials => StatusCode::BAD_REQUEST,
         Error::Sealed => StatusCode::SERVICE_UNAVAILABLE,

@@ -80,6 +80,10 @@ pub fn logical_response(request_id: &str, response: Option<Response>) -> HttpRes
             _ => no_content(),
         };
     }
+    let status = response.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
+    if response.raw_body {
+        return json_response(status, &response.data.unwrap_or_default());
+    }
     let lease = response.lease.as_ref();
     let envelope = Envelope {
         top_level: if response.legacy_top_level { response.data.clone().unwrap_or_default() } else { Map::new() },
@@ -92,7 +96,6 @@ pub fn logical_response(request_id: &str, response: Option<Response>) -> HttpRes
         warnings: (!response.warnings.is_empty()).then_some(response.warnings.as_slice()),
         auth: response.auth.as_ref().map(WireAuth::from),
     };
-    let status = response.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
     json_response(status, &envelope)
 }
 

@@ -16,6 +16,10 @@ pub enum Error {
     /// No mount or engine path matches.
     #[error("unsupported path")]
     UnsupportedPath,
+    /// No mount serves the path (OpenBao's router names it: `no handler for route "x/y".
+    /// route entry not found.`).
+    #[error("no handler for route {0:?}. route entry not found.")]
+    NoRoute(String),
     /// The path exists but does not take this operation.
     #[error("unsupported operation")]
     UnsupportedOperation,

@@ -56,6 +56,9 @@ pub struct Response {
     /// A status other than 200 for a response that has a body: KV v2 answers a deleted
     /// version with 404 and its metadata; a background task's start is 202.
     pub status: Option<u16>,
+    /// Send `data` itself as the body, without the envelope (Vault's `HTTPRawBody`): the
+    /// OpenAPI document is a bare document, which generators and hvac read as such.
+    pub raw_body: bool,
 }
 
 impl Response {
@@ -89,6 +92,11 @@ impl Response {
 
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
+        self
+    }
+
+    pub fn raw(mut self) -> Self {
+        self.raw_body = true;
         self
     }
 

@@ -76,7 +76,7 @@ impl TokenBackend {
         let created = create::create(&state.tokens, request, ctx).await?;
         state.tokens.insert(&created.entry).await?;
         let mut response = Response {
-            auth: Some(auth_block(&created.entry, &created.token, OffsetDateTime::now_utc())),
+            auth: Some(auth_block(&created.entry, &created.token)),
             warnings: created.warnings,
             ..Default::default()
         };
@@ -169,7 +169,7 @@ impl TokenBackend {
             })
             .await?
             .ok_or_else(|| Error::invalid("token not found"))?;
-        Ok(Some(Response { auth: Some(auth_block(&entry, shown, now)), warnings, ..Default::default() }))
+        Ok(Some(Response { auth: Some(auth_block(&entry, shown)), warnings, ..Default::default() }))
     }
 
     async fn renew(self: Arc<Self>, _req: Request, d: FieldData) -> Result<Option<Response>> {
@@ -309,12 +309,20 @@ impl TokenBackend {
         if d.is_set("token_num_uses") {
             role.token_num_uses = d.int("token_num_uses")?;
         }
-        for (new, old, target) in [
-            ("token_period", "period", &mut role.token_period),
-            ("token_explicit_max_ttl", "explicit_max_ttl", &mut role.token_explicit_max_ttl),
+        // Vault's upgrade rule: the new name sets the value and clears the deprecated
+        // one; the deprecated name alone sets both (reads show each).
+        for (new, old, target, deprecated) in [
+            ("token_period", "period", &mut role.token_period, &mut role.period),
+            (
+                "token_explicit_max_ttl",
+                "explicit_max_ttl",
+                &mut role.token_explicit_max_ttl,
+                &mut role.explicit_max_ttl,
+            ),
         ] {
             if d.is_set(new) {
                 *target = d.duration(new)?;
+                *deprecated = 0;
                 if d.is_set(old) {
                     warnings.push(format!(
                         "Both '{new}' and deprecated '{old}' value supplied, ignoring the deprecated value"
@@ -322,12 +330,15 @@ impl TokenBackend {
                 }
             } else if d.is_set(old) {
                 *target = d.duration(old)?;
+                *deprecated = *target;
             }
         }
         if d.is_set("token_bound_cidrs") {
             role.token_bound_cidrs = d.strings("token_bound_cidrs")?;
+            role.bound_cidrs.clear();
         } else if d.is_set("bound_cidrs") {
             role.token_bound_cidrs = d.strings("bound_cidrs")?;
+            role.bound_cidrs = role.token_bound_cidrs.clone();
         }
         role.validate()?;
         role.save(storage).await?;

@@ -55,14 +55,16 @@ pub fn lookup_data(entry: &TokenEntry, id: &str, now: OffsetDateTime) -> Map<Str
     }
 }
 
-/// The `auth` block for `entry` (after a create or a renewal).
-pub fn auth_block(entry: &TokenEntry, client_token: &str, now: OffsetDateTime) -> Auth {
+/// The `auth` block for `entry` (after a create or a renewal). `lease_duration` is the TTL
+/// just granted, as Vault reports it, not the seconds left by the time the answer is
+/// built (which would read `3599` for a `ttl=1h` token).
+pub fn auth_block(entry: &TokenEntry, client_token: &str) -> Auth {
     Auth {
         client_token: client_token.to_string(),
         accessor: entry.accessor.clone(),
         token_policies: entry.policies.clone(),
         metadata: entry.meta.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect(),
-        lease_duration: entry.ttl_left(now),
+        lease_duration: if entry.expire_time.is_some() { entry.ttl } else { 0 },
         renewable: entry.renewable,
         entity_id: entry.entity_id.clone(),
         token_type: "service".into(),

@@ -25,6 +25,12 @@ pub struct Role {
     pub token_no_default_policy: bool,
     pub token_num_uses: i64,
     pub token_bound_cidrs: Vec<String>,
+    /// The deprecated `period`, `explicit_max_ttl` and `bound_cidrs` as last written. Vault
+    /// keeps them apart from the `token_*` fields (which alone take effect) and shows
+    /// them on read: set only when the deprecated name was used, cleared by the new one.
+    pub period: u64,
+    pub explicit_max_ttl: u64,
+    pub bound_cidrs: Vec<String>,
 }
 
 impl Default for Role {
@@ -45,6 +51,9 @@ impl Default for Role {
             token_no_default_policy: false,
             token_num_uses: 0,
             token_bound_cidrs: vec![],
+            period: 0,
+            explicit_max_ttl: 0,
+            bound_cidrs: vec![],
         }
     }
 }
@@ -118,11 +127,11 @@ impl Role {
             "allowed_policies_glob": self.allowed_policies_glob,
             "disallowed_policies": self.disallowed_policies,
             "disallowed_policies_glob": self.disallowed_policies_glob,
-            "explicit_max_ttl": self.token_explicit_max_ttl,
+            "explicit_max_ttl": self.explicit_max_ttl,
             "name": self.name,
             "orphan": self.orphan,
             "path_suffix": self.path_suffix,
-            "period": self.token_period,
+            "period": self.period,
             "renewable": self.renewable,
             "token_explicit_max_ttl": self.token_explicit_max_ttl,
             "token_no_default_policy": self.token_no_default_policy,
@@ -131,6 +140,9 @@ impl Role {
         });
         if !self.token_bound_cidrs.is_empty() {
             out["token_bound_cidrs"] = json!(self.token_bound_cidrs);
+        }
+        if !self.bound_cidrs.is_empty() {
+            out["bound_cidrs"] = json!(self.bound_cidrs);
         }
         if self.token_num_uses != 0 {
             out["token_num_uses"] = json!(self.token_num_uses);

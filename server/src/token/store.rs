@@ -85,7 +85,8 @@ impl TokenStore {
         Ok(())
     }
 
-    /// Create a root token. `id` picks the token string (dev mode); otherwise random.
+    /// Create a root token. `id` picks the token string (dev mode, where OpenBao issues it
+    /// through `auth/token/create`, the path it then shows); otherwise random.
     pub async fn create_root(
         &self,
         id: Option<&str>,
@@ -104,7 +105,7 @@ impl TokenStore {
             accessor: crypto::random_base62(24).map_err(Error::Internal)?,
             parent: String::new(),
             policies: vec!["root".into()],
-            path: "auth/token/root".into(),
+            path: if id.is_some() { "auth/token/create" } else { "auth/token/root" }.into(),
             meta: Default::default(),
             display_name: display_name.into(),
             num_uses: 0,
@@ -250,6 +251,19 @@ impl TokenStore {
         Ok(())
     }
 
+    /// Revoke every token issued at a path under `prefix` (a login path such as
+    /// `auth/userpass/`), with its children. Returns the hashes revoked. Scans every
+    /// token: this runs only when an auth method is disabled.
+    pub async fn revoke_path_prefix(&self, prefix: &str) -> Result<Vec<String>, Error> {
+        let mut revoked = Vec::new();
+        for hash in self.storage.list(ID_PREFIX).await? {
+            if self.entry(&hash).await?.is_some_and(|e| e.path.starts_with(prefix)) {
+                revoked.extend(self.revoke_tree(&hash).await?);
+            }
+        }
+        Ok(revoked)
+    }
+
     /// Accessors of every stored token.
     pub async fn accessors(&self) -> Result<Vec<String>, Error> {
         let mut out = Vec::new();
@@ -358,6 +372,24 @@ mod tests {
         assert!(store.lookup("s.a2").await.unwrap().is_none());
         let b = store.lookup("s.b2").await.unwrap().unwrap();
         assert!(b.orphan && b.parent.is_empty());
+    }
+
+    #[tokio::test]
+    async fn revoking_by_login_path_takes_the_method_s_tokens_and_their_children_only() {
+        let (store, _) = store().await;
+        let (root, root_entry) = store.create_root(None, "root").await.unwrap();
+        let mut login = child(&store, "s.login", &root_entry, 0);
+        (login.path, login.parent, login.orphan) = ("auth/up/login/bob".into(), String::new(), true);
+        let below = child(&store, "s.below", &login, 0);
+        let mut other = child(&store, "s.other", &root_entry, 0);
+        other.path = "auth/upx/login/bob".into();
+        for e in [&login, &below, &other] {
+            store.insert(e).await.unwrap();
+        }
+        assert_eq!(store.revoke_path_prefix("auth/up/").await.unwrap().len(), 2);
+        for (token, alive) in [("s.login", false), ("s.below", false), ("s.other", true), (root.as_str(), true)] {
+            assert_eq!(store.lookup(token).await.unwrap().is_some(), alive, "{token}");
+        }
     }
 
     #[tokio::test]

@@ -138,8 +138,16 @@ impl Core {
         }
         let mut table = state.router().table(table_kind);
         let Some(index) = table.entries.iter().position(|e| e.path == path) else { return Ok(()) };
+        // The method's tokens die with it. Revoked before the mount goes, so a failure
+        // leaves the mount in place to retry; and again after, for logins that raced.
+        if table_kind == Table::Auth {
+            self.revoke_tokens_of_auth_mount(&path).await?;
+        }
         let entry = table.entries.remove(index);
         self.install_table(&state, table_kind, table).await?;
+        if table_kind == Table::Auth {
+            self.revoke_tokens_of_auth_mount(&path).await?;
+        }
         self.barrier().delete_prefix(&table_kind.data_prefix(&entry.uuid)).await?;
         tracing::info!(path = %table_kind.route_prefix(&path), "unmounted");
         Ok(())
@@ -259,7 +267,15 @@ impl Core {
             return Err(Error::invalid(format!("no matching mount at {from:?}")));
         };
         entry.path = to_path;
+        // As in OpenBao, moving an auth method revokes the tokens it issued (their login
+        // path is gone); before the move and again after, as for a disable.
+        if from_table == Table::Auth {
+            self.revoke_tokens_of_auth_mount(&from_path).await?;
+        }
         self.install_table(&state, from_table, table).await?;
+        if from_table == Table::Auth {
+            self.revoke_tokens_of_auth_mount(&from_path).await?;
+        }
         let id = uuid::Uuid::new_v4().to_string();
         state.remounts.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), (from.clone(), to.clone()));
         tracing::info!(%from, %to, migration_id = %id, "mount moved");

@@ -137,7 +137,8 @@ impl MountEntry {
             "type": self.kind,
             "uuid": self.uuid,
         });
-        if self.kind == "kv" {
+        // Every builtin plugin reports its status; the core mounts are not plugins.
+        if !matches!(self.kind.as_str(), "cubbyhole" | "system" | "identity" | "token") {
             out["deprecation_status"] = json!("supported");
         }
         out

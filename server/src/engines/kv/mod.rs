@@ -95,6 +95,14 @@ impl Backend for KvBackend {
         }
     }
 
+    /// The table of whichever version is mounted, so OpenAPI documents KV mounts too.
+    fn path_docs(&self) -> Vec<crate::framework::openapi::PathDoc> {
+        match self {
+            KvBackend::V1(framework) => framework.path_docs(),
+            KvBackend::V2(_, framework) => framework.path_docs(),
+        }
+    }
+
     async fn exists(&self, req: &Request) -> Result<Option<bool>> {
         match self {
             KvBackend::V1(framework) => framework.exists(req).await,

@@ -115,7 +115,7 @@ impl SystemBackend {
             "components": { "securitySchemes": { "token": { "type": "apiKey", "in": "header", "name": "X-Vault-Token" } } },
             "security": [{ "token": [] }],
         });
-        Ok(Some(Response::data(doc)))
+        Ok(Some(Response::data(doc).raw()))
     }
 
     async fn locked_users(self: Arc<Self>, _req: Request, d: FieldData) -> Result<Option<Response>> {

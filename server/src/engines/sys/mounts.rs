@@ -110,7 +110,12 @@ impl SystemBackend {
                 kind,
                 description: d.string("description")?,
                 config: mount_config(d.get("config")?)?,
-                options: options(d.get("options")?)?,
+                // As in OpenBao: no `options` at all is an empty map, an explicit null stays
+                // null (hvac's auth enable omits it and reads back `{}`; the CLI sends null).
+                options: match d.get("options")? {
+                    None => Some(BTreeMap::new()),
+                    given => options(given)?,
+                },
                 local: d.bool("local")?,
                 seal_wrap: d.bool("seal_wrap")?,
                 external_entropy_access: d.bool("external_entropy_access")?,
