@@ -65,6 +65,20 @@ impl Storage for Batch {
         Ok(())
     }
 
+    async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
+        for op in ops {
+            match op {
+                TxnOp::Put { key, value } => self.put(&key, &value).await?,
+                TxnOp::Delete { key } => self.delete(&key).await?,
+                TxnOp::Create { .. } | TxnOp::DeletePrefix { .. } => {
+                    let reason = "insert-only writes and folder deletes are not supported inside a write batch";
+                    return Err(StorageError::Backend(reason.into()));
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn list(&self, _prefix: &str) -> Result<Vec<String>, StorageError> {
         // Merging buffered deletes into folder listings is not needed by any batch user.
         Err(StorageError::Backend("listing inside a write batch is not supported".into()))

@@ -184,6 +184,21 @@ impl Barrier {
         self.physical.delete_prefix(prefix).await
     }
 
+    /// An op ready for storage: key checked, value encrypted.
+    fn seal_op(&self, op: TxnOp) -> Result<TxnOp, StorageError> {
+        if self.is_sealed() {
+            return Err(StorageError::Sealed);
+        }
+        match &op {
+            TxnOp::DeletePrefix { prefix } if prefix.is_empty() || prefix.starts_with("core/") => {
+                return Err(StorageError::InvalidKey(prefix.clone()));
+            }
+            TxnOp::DeletePrefix { .. } => {}
+            other => check_key(other.key())?,
+        }
+        op.try_map_value(|key, value| self.encrypt(key, &value))
+    }
+
     fn current(&self) -> Option<Arc<Keyring>> {
         self.keyring.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -236,6 +251,11 @@ impl Storage for Barrier {
             return Err(StorageError::Sealed);
         }
         self.physical.list(prefix).await
+    }
+
+    async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
+        let ops = ops.into_iter().map(|op| self.seal_op(op)).collect::<Result<Vec<_>, _>>()?;
+        self.physical.transaction(ops).await
     }
 }
 
@@ -352,7 +372,35 @@ mod tests {
         for key in RESERVED {
             assert!(matches!(barrier.put(key, b"x").await, Err(StorageError::InvalidKey(_))));
             assert!(matches!(barrier.get(key).await, Err(StorageError::InvalidKey(_))));
+            let smuggled =
+                vec![TxnOp::Put { key: "ok".into(), value: b"x".to_vec() }, TxnOp::Delete { key: key.into() }];
+            assert!(matches!(barrier.transaction(smuggled).await, Err(StorageError::InvalidKey(_))));
+            assert_eq!(barrier.get("ok").await.unwrap(), None, "nothing of a refused batch lands");
         }
+        let core = vec![TxnOp::DeletePrefix { prefix: "core/".into() }];
+        assert!(matches!(barrier.transaction(core).await, Err(StorageError::InvalidKey(_))));
+    }
+
+    #[tokio::test]
+    async fn transactions_encrypt_every_value_and_land_together() {
+        let (barrier, physical, _) = unsealed().await;
+        barrier.put("a/old", b"old").await.unwrap();
+        let ops = vec![
+            TxnOp::Put { key: "a/one".into(), value: b"hunter2".to_vec() },
+            TxnOp::Put { key: "a/two".into(), value: b"hunter3".to_vec() },
+            TxnOp::Delete { key: "a/old".into() },
+        ];
+        barrier.transaction(ops).await.unwrap();
+        assert_eq!(barrier.get("a/one").await.unwrap().as_deref(), Some(&b"hunter2"[..]));
+        assert_eq!(barrier.get("a/two").await.unwrap().as_deref(), Some(&b"hunter3"[..]));
+        assert_eq!(barrier.get("a/old").await.unwrap(), None);
+        let raw = physical.get("a/one").await.unwrap().unwrap();
+        assert!(!raw.windows(7).any(|w| w == b"hunter2"));
+
+        barrier.seal();
+        let sealed = vec![TxnOp::Put { key: "a/three".into(), value: vec![] }];
+        assert!(matches!(barrier.transaction(sealed).await, Err(StorageError::Sealed)));
+        assert_eq!(physical.get("a/three").await.unwrap(), None);
     }
 
     #[tokio::test]

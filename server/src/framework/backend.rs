@@ -93,10 +93,17 @@ impl<E: Send + Sync + 'static> Backend for Framework<E> {
     async fn handle(&self, req: Request) -> Result<Option<Response>> {
         let (path, captures) = self.route(&req.path).ok_or(Error::UnsupportedPath)?;
         if req.operation == Operation::Help {
-            return Ok(Some(Response::data(json!({
-                "help": format!("## {}\n\n{}\n\n{}", path.pattern, path.synopsis, path.description.trim()),
-                "see_also": null,
-            }))));
+            let doc = path.doc();
+            let mut paths = serde_json::Map::new();
+            super::openapi::add_paths(&mut paths, &req.mount_point, std::slice::from_ref(&doc));
+            return Ok(Some(
+                Response::data(json!({
+                    "help": super::openapi::help_text(&req.path, &doc),
+                    "openapi": super::openapi::document(paths),
+                    "see_also": null,
+                }))
+                .raw(),
+            ));
         }
         let handler = path.handler(req.operation).ok_or(Error::UnsupportedOperation)?.clone();
         // Path captures win over body fields of the same name in the fields; the request
@@ -131,16 +138,7 @@ impl<E: Send + Sync + 'static> Backend for Framework<E> {
     }
 
     fn path_docs(&self) -> Vec<super::openapi::PathDoc> {
-        self.paths
-            .iter()
-            .map(|p| super::openapi::PathDoc {
-                pattern: p.pattern,
-                fields: p.fields.to_vec(),
-                operations: p.operations.iter().map(|(op, _)| *op).collect(),
-                synopsis: p.synopsis,
-                description: p.description,
-            })
-            .collect()
+        self.paths.iter().map(Path::doc).collect()
     }
 
     fn login_alias(&self, req: &Request) -> Option<String> {

@@ -46,6 +46,38 @@ fn openapi_path(pattern: &str) -> (String, Vec<String>) {
     (out, names)
 }
 
+/// A whole OpenAPI document around a `paths` object.
+pub fn document(paths: Map<String, Value>) -> Value {
+    json!({
+        "openapi": "3.0.2",
+        "info": {
+            "title": "Arcanum",
+            "description": "Arcanum's HTTP API: the Vault/OpenBao API, generated from the mounted path tables.",
+            "version": crate::core::VERSION,
+            "license": { "name": "MPL-2.0" },
+        },
+        "paths": Value::Object(paths),
+        "components": { "securitySchemes": { "token": { "type": "apiKey", "in": "header", "name": "X-Vault-Token" } } },
+        "security": [{ "token": [] }],
+    })
+}
+
+/// The text `?help=1` answers for one path, in Vault's layout: the request, the route,
+/// the synopsis, each parameter with its type, then the description.
+pub fn help_text(request_path: &str, doc: &PathDoc) -> String {
+    let mut text = format!("Request:        {request_path}\nMatching Route: {}\n\n{}\n", doc.pattern, doc.synopsis);
+    if !doc.fields.is_empty() {
+        text.push_str("\n## PARAMETERS\n");
+        for field in &doc.fields {
+            text.push_str(&format!("\n    {} ({})\n\n        {}\n", field.name, field.kind.name(), field.description));
+        }
+    }
+    if !doc.description.trim().is_empty() {
+        text.push_str(&format!("\n## DESCRIPTION\n\n{}\n", doc.description.trim()));
+    }
+    text
+}
+
 /// Add `docs` (a backend mounted at `prefix`) to the OpenAPI `paths` object.
 pub fn add_paths(paths: &mut Map<String, Value>, prefix: &str, docs: &[PathDoc]) {
     for doc in docs {

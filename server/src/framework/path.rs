@@ -67,6 +67,17 @@ pub struct Path<E> {
 }
 
 impl<E: Send + Sync + 'static> Path<E> {
+    /// What help and the OpenAPI document say about this path.
+    pub(super) fn doc(&self) -> super::openapi::PathDoc {
+        super::openapi::PathDoc {
+            pattern: self.pattern,
+            fields: self.fields.to_vec(),
+            operations: self.operations.iter().map(|(op, _)| *op).collect(),
+            synopsis: self.synopsis,
+            description: self.description,
+        }
+    }
+
     pub fn new(pattern: &'static str) -> Self {
         let (regex, captures) = compile(pattern);
         let fields: Vec<Field> =

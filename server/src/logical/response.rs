@@ -58,6 +58,7 @@ pub struct Response {
     pub status: Option<u16>,
     /// Send `data` itself as the body, without the envelope (Vault's `HTTPRawBody`): the
     /// OpenAPI document is a bare document, which generators and hvac read as such.
+    /// `?help=1` answers the same way.
     pub raw_body: bool,
 }
 

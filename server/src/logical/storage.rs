@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::storage::StorageError;
+use crate::storage::{StorageError, TxnOp};
 
 /// Encrypted storage (the barrier, or a view of it). Keys are `/`-separated paths.
 #[async_trait]
@@ -15,6 +15,9 @@ pub trait Storage: Send + Sync {
     async fn delete(&self, key: &str) -> Result<(), StorageError>;
     /// Immediate children of `prefix`: names, with a trailing `/` for folders, sorted.
     async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError>;
+    /// Apply `ops` (plaintext values) all together or not at all, in one commit: for a
+    /// request that changes several entries, such as a KV version and its metadata.
+    async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError>;
 }
 
 /// A [`Storage`] restricted to the keys under one prefix.
@@ -62,5 +65,27 @@ impl Storage for StorageView {
     }
     async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         self.inner.list(&self.full(prefix)?).await
+    }
+    async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
+        let ops = ops.into_iter().map(|op| op.map_key(|key| format!("{}{key}", self.prefix))).collect();
+        self.inner.transaction(ops).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::InmemLogical;
+
+    #[tokio::test]
+    async fn a_view_confines_transactions_to_its_prefix() {
+        let inner = Arc::new(InmemLogical::default());
+        let view = StorageView::new(inner.clone(), "logical/abc");
+        inner.put("logical/other/k", b"theirs").await.unwrap();
+        let ops =
+            vec![TxnOp::Put { key: "k".into(), value: b"mine".to_vec() }, TxnOp::Delete { key: "../other/k".into() }];
+        view.transaction(ops).await.unwrap();
+        assert_eq!(inner.get("logical/abc/k").await.unwrap().as_deref(), Some(&b"mine"[..]));
+        assert_eq!(inner.get("logical/other/k").await.unwrap().as_deref(), Some(&b"theirs"[..]), "keys are not paths");
     }
 }

@@ -103,6 +103,9 @@ impl crate::logical::Storage for InmemLogical {
     async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         self.0.list(prefix).await
     }
+    async fn transaction(&self, ops: Vec<TxnOp>) -> Result<(), StorageError> {
+        self.0.transaction(ops).await
+    }
 }
 
 #[cfg(test)]

@@ -51,6 +51,25 @@ impl TxnOp {
         }
     }
 
+    /// The same op on another key (a view adding its prefix).
+    pub fn map_key(self, f: impl FnOnce(String) -> String) -> TxnOp {
+        match self {
+            TxnOp::Put { key, value } => TxnOp::Put { key: f(key), value },
+            TxnOp::Create { key, value } => TxnOp::Create { key: f(key), value },
+            TxnOp::Delete { key } => TxnOp::Delete { key: f(key) },
+            TxnOp::DeletePrefix { prefix } => TxnOp::DeletePrefix { prefix: f(prefix) },
+        }
+    }
+
+    /// The same op with its value (if any) transformed: the barrier encrypting it.
+    pub fn try_map_value<E>(self, f: impl FnOnce(&str, Vec<u8>) -> Result<Vec<u8>, E>) -> Result<TxnOp, E> {
+        Ok(match self {
+            TxnOp::Put { value, key } => TxnOp::Put { value: f(&key, value)?, key },
+            TxnOp::Create { value, key } => TxnOp::Create { value: f(&key, value)?, key },
+            other => other,
+        })
+    }
+
     /// Check the key (or folder) is one storage accepts.
     pub fn check(&self) -> Result<(), StorageError> {
         match self {

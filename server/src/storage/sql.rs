@@ -76,7 +76,9 @@ impl SqlStorage {
         // sqlx percent-decodes the path part of the URL.
         let encoded = display.replace('%', "%25").replace('?', "%3F").replace('#', "%23");
         let mut opts = ConnectOptions::new(format!("sqlite://{encoded}?mode=rwc"));
-        opts.max_connections(4);
+        // A local file does not drop connections: skip the ping before each use, which
+        // is one more hop to SQLite's worker thread per query.
+        opts.max_connections(4).test_before_acquire(false);
         opts.map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.journal_mode(SqliteJournalMode::Wal)

@@ -13,11 +13,14 @@ use zeroize::Zeroizing;
 use super::{TOKEN_PREFIX, TokenEntry};
 use crate::crypto;
 use crate::logical::{Error, KeyLocks, Storage};
+use crate::storage::TxnOp;
 
 const SALT_KEY: &str = "sys/token/salt";
 const ID_PREFIX: &str = "sys/token/id/";
 const ACCESSOR_PREFIX: &str = "sys/token/accessor/";
 const PARENT_PREFIX: &str = "sys/token/parent/";
+/// The most ancestors checked when validating a token (see `TokenStore::live`).
+const MAX_ANCESTRY: usize = 1024;
 pub(super) const ROLE_PREFIX: &str = "sys/token/roles/";
 
 pub struct TokenStore {
@@ -144,7 +147,26 @@ impl TokenStore {
         if token.is_empty() || token.len() > 512 {
             return Ok(None);
         }
-        Ok(self.entry(&self.hash(token)).await?.filter(|e| valid(e, OffsetDateTime::now_utc())))
+        self.live(self.entry(&self.hash(token)).await?).await
+    }
+
+    /// `entry` if it is valid now and so is every ancestor: a child dies with its
+    /// parent the moment the parent expires, not when a sweep gets round to it.
+    async fn live(&self, entry: Option<TokenEntry>) -> Result<Option<TokenEntry>, Error> {
+        let now = OffsetDateTime::now_utc();
+        let Some(entry) = entry.filter(|e| valid(e, now)) else { return Ok(None) };
+        let mut parent = entry.parent.clone();
+        // Bounded: a chain longer than this is damage, not a family tree.
+        for _ in 0..MAX_ANCESTRY {
+            if parent.is_empty() {
+                return Ok(Some(entry));
+            }
+            match self.entry(&parent).await? {
+                Some(ancestor) if valid(&ancestor, now) => parent = ancestor.parent,
+                _ => return Ok(None),
+            }
+        }
+        Err(Error::Internal("a token's chain of parents is too long".into()))
     }
 
     /// The hash of the token with `accessor`, if any.
@@ -158,7 +180,7 @@ impl TokenStore {
     /// The valid token with `accessor`.
     pub async fn lookup_accessor(&self, accessor: &str) -> Result<Option<TokenEntry>, Error> {
         match self.hash_by_accessor(accessor).await? {
-            Some(hash) => Ok(self.entry(&hash).await?.filter(|e| valid(e, OffsetDateTime::now_utc()))),
+            Some(hash) => self.live(self.entry(&hash).await?).await,
             None => Ok(None),
         }
     }
@@ -167,7 +189,7 @@ impl TokenStore {
     /// both spend the last use.
     pub async fn use_token(&self, hash: &str) -> Result<UseOutcome, Error> {
         let _lock = self.locks.lock(hash).await;
-        let Some(mut entry) = self.entry(hash).await?.filter(|e| valid(e, OffsetDateTime::now_utc())) else {
+        let Some(mut entry) = self.live(self.entry(hash).await?).await? else {
             return Ok(UseOutcome::Invalid);
         };
         let last = match entry.num_uses {
@@ -192,7 +214,7 @@ impl TokenStore {
         F: FnOnce(&mut TokenEntry) -> Result<(), Error>,
     {
         let _lock = self.locks.lock(hash).await;
-        let Some(mut entry) = self.entry(hash).await?.filter(|e| valid(e, OffsetDateTime::now_utc())) else {
+        let Some(mut entry) = self.live(self.entry(hash).await?).await? else {
             return Ok(None);
         };
         change(&mut entry)?;
@@ -240,28 +262,23 @@ impl TokenStore {
         Ok(())
     }
 
+    /// Delete the token and its index entries in one commit.
     async fn revoke_one(&self, hash: &str) -> Result<(), Error> {
+        let mut ops = vec![TxnOp::Delete { key: format!("{ID_PREFIX}{hash}") }];
         if let Some(entry) = self.entry(hash).await? {
-            self.storage.delete(&self.accessor_key(&entry.accessor)).await?;
+            ops.push(TxnOp::Delete { key: self.accessor_key(&entry.accessor) });
             if !entry.parent.is_empty() {
-                self.storage.delete(&format!("{PARENT_PREFIX}{}/{hash}", entry.parent)).await?;
+                ops.push(TxnOp::Delete { key: format!("{PARENT_PREFIX}{}/{hash}", entry.parent) });
             }
         }
-        self.storage.delete(&format!("{ID_PREFIX}{hash}")).await?;
+        self.storage.transaction(ops).await?;
         Ok(())
     }
 
     /// Revoke every token issued at a path under `prefix` (a login path such as
-    /// `auth/userpass/`), with its children. Returns the hashes revoked. Scans every
-    /// token: this runs only when an auth method is disabled.
+    /// `auth/userpass/`), with its children. Returns the hashes revoked.
     pub async fn revoke_path_prefix(&self, prefix: &str) -> Result<Vec<String>, Error> {
-        let mut revoked = Vec::new();
-        for hash in self.storage.list(ID_PREFIX).await? {
-            if self.entry(&hash).await?.is_some_and(|e| e.path.starts_with(prefix)) {
-                revoked.extend(self.revoke_tree(&hash).await?);
-            }
-        }
-        Ok(revoked)
+        self.revoke_matching(|e| e.path.starts_with(prefix)).await
     }
 
     /// Accessors of every stored token.
@@ -275,16 +292,23 @@ impl TokenStore {
         Ok(out)
     }
 
-    /// Revoke every expired token (and its children). Returns how many were revoked.
-    pub async fn tidy(&self) -> Result<Vec<String>, Error> {
-        let now = OffsetDateTime::now_utc();
+    /// Revoke every token `matches` picks, with its children. Returns the hashes revoked.
+    /// It reads every token: fine for tidying and for disabling an auth method, which
+    /// are rare; a lease index will make the second one a prefix walk.
+    pub async fn revoke_matching(&self, matches: impl Fn(&TokenEntry) -> bool) -> Result<Vec<String>, Error> {
         let mut revoked = Vec::new();
         for hash in self.storage.list(ID_PREFIX).await? {
-            if self.entry(&hash).await?.is_some_and(|e| e.expired(now)) {
+            if self.entry(&hash).await?.is_some_and(|e| matches(&e)) {
                 revoked.extend(self.revoke_tree(&hash).await?);
             }
         }
         Ok(revoked)
+    }
+
+    /// Revoke every expired token (and its children). Returns the hashes revoked.
+    pub async fn tidy(&self) -> Result<Vec<String>, Error> {
+        let now = OffsetDateTime::now_utc();
+        self.revoke_matching(|e| e.expired(now)).await
     }
 }
 

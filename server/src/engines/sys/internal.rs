@@ -103,18 +103,7 @@ impl SystemBackend {
         for route in router.routes() {
             crate::framework::openapi::add_paths(&mut paths, &route.prefix, &route.backend.path_docs());
         }
-        let doc = json!({
-            "openapi": "3.0.2",
-            "info": {
-                "title": "Arcanum",
-                "description": "Arcanum's HTTP API: the Vault/OpenBao API, generated from the mounted path tables.",
-                "version": crate::core::VERSION,
-                "license": { "name": "MPL-2.0" },
-            },
-            "paths": Value::Object(paths),
-            "components": { "securitySchemes": { "token": { "type": "apiKey", "in": "header", "name": "X-Vault-Token" } } },
-            "security": [{ "token": [] }],
-        });
+        let doc = crate::framework::openapi::document(paths);
         Ok(Some(Response::data(doc).raw()))
     }
 

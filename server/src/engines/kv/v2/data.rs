@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::super::{check_writable, is_entry_key};
-use super::store::{Config, KeyMetadata, deletion_time};
+use super::store::{Config, KeyMetadata, deletion_time, encode};
 use super::{KvV2, not_found, parse_cas, path_field};
 use crate::framework::{Field, FieldData, Path};
 use crate::logical::{Error, Operation, Request, Response, Result};
@@ -124,22 +124,12 @@ impl KvV2 {
             .current_version
             .checked_add(1)
             .ok_or_else(|| Error::invalid("this key has used up its version numbers"))?;
-        self.store.put_version(key, next, data).await?;
         let due = deletion_time(now, config, meta.delete_version_after);
         let (number, trimmed) = meta.add_version(now, due, config.max_versions)?;
-        self.store.put_metadata(key, &meta).await?;
+        debug_assert_eq!(number, next);
+        self.store.write_key(key, &meta, Some((number, encode(data)?)), &trimmed).await?;
         let shown = meta.versions.get(&number).map(|v| v.to_json(number, &meta.custom_metadata));
-        let mut response = Response::data(shown.unwrap_or(Value::Null));
-        for version in trimmed {
-            // The new version is committed; leftovers are swept when the key is deleted.
-            if let Err(err) = self.store.delete_version(key, version).await {
-                response = response.with_warning(format!(
-                    "error occurred when cleaning up old versions, these will be cleaned up later: {err}"
-                ));
-                break;
-            }
-        }
-        Ok(response)
+        Ok(Response::data(shown.unwrap_or(Value::Null)))
     }
 
     async fn delete_data(self: Arc<Self>, _req: Request, d: FieldData) -> Result<Option<Response>> {
@@ -155,7 +145,7 @@ impl KvV2 {
             Some(version) if !version.is_gone(now) => version.deletion_time = Some(now),
             _ => return Ok(None),
         }
-        self.store.put_metadata(&key, &meta).await?;
+        self.store.write_key(&key, &meta, None, &[]).await?;
         Ok(None)
     }
 

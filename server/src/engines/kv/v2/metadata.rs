@@ -192,7 +192,7 @@ impl KvV2 {
         if let Some(custom) = custom {
             meta.custom_metadata = custom;
         }
-        self.store.put_metadata(&key, &meta).await?;
+        self.store.write_key(&key, &meta, None, &[]).await?;
         Ok(warnings_response(settings.warnings(&config)))
     }
 
@@ -225,7 +225,7 @@ impl KvV2 {
         custom_metadata::validate(&meta.custom_metadata)?;
         meta.current_metadata_version = meta.current_metadata_version.saturating_add(1);
         meta.updated_time = self.now();
-        self.store.put_metadata(&key, &meta).await?;
+        self.store.write_key(&key, &meta, None, &[]).await?;
         Ok(warnings_response(settings.warnings(&config)))
     }
 
@@ -238,9 +238,7 @@ impl KvV2 {
         if self.store.metadata(&key).await?.is_none() {
             return Ok(None);
         }
-        // Metadata first: without it no version is reachable, whatever happens next.
-        self.store.delete_metadata(&key).await?;
-        self.store.delete_all_versions(&key).await?;
+        self.store.delete_key(&key).await?;
         Ok(None)
     }
 

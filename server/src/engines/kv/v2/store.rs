@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::super::{format_time, go_duration};
 use crate::logical::{Error, Result, Storage, StorageView};
+use crate::storage::TxnOp;
 
 /// Versions kept per key when neither the key nor the mount says.
 const DEFAULT_MAX_VERSIONS: u32 = 10;
@@ -184,7 +185,7 @@ fn decode<T: for<'de> Deserialize<'de>>(what: &str, raw: &[u8]) -> Result<T> {
     serde_json::from_slice(raw).map_err(|e| Error::internal(format!("the stored {what} is damaged: {e}")))
 }
 
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(Error::internal)
 }
 
@@ -216,14 +217,6 @@ impl Store {
         }
     }
 
-    pub async fn put_metadata(&self, key: &str, meta: &KeyMetadata) -> Result<()> {
-        Ok(self.view.put(&metadata_key(key), &encode(meta)?).await?)
-    }
-
-    pub async fn delete_metadata(&self, key: &str) -> Result<()> {
-        Ok(self.view.delete(&metadata_key(key)).await?)
-    }
-
     /// Children of a metadata folder (`""` or ending in `/`): keys, and sub-folders
     /// with a trailing `/`, sorted.
     pub async fn list_metadata(&self, folder: &str) -> Result<Vec<String>> {
@@ -237,26 +230,35 @@ impl Store {
         }
     }
 
-    pub async fn put_version(&self, key: &str, version: u64, data: &Value) -> Result<()> {
-        self.put_version_raw(key, version, &encode(data)?).await
-    }
-
-    /// Store already-encoded JSON (a KV v1 entry moving to version 1).
-    pub async fn put_version_raw(&self, key: &str, version: u64, raw: &[u8]) -> Result<()> {
-        Ok(self.view.put(&format!("{}{version}", versions_folder(key)), raw).await?)
-    }
-
-    pub async fn delete_version(&self, key: &str, version: u64) -> Result<()> {
-        Ok(self.view.delete(&format!("{}{version}", versions_folder(key))).await?)
-    }
-
-    /// Delete every stored version of `key`, including any a crash left unreferenced.
-    pub async fn delete_all_versions(&self, key: &str) -> Result<()> {
+    /// Store `meta` for `key` with, in the same commit, a new version's encoded JSON
+    /// and the removal of versions whose data is no longer kept: a write lands whole
+    /// or not at all, and costs one commit.
+    pub async fn write_key(
+        &self,
+        key: &str,
+        meta: &KeyMetadata,
+        added: Option<(u64, Vec<u8>)>,
+        dropped: &[u64],
+    ) -> Result<()> {
         let folder = versions_folder(key);
-        for version in self.view.list(&folder).await? {
-            self.view.delete(&format!("{folder}{version}")).await?;
+        let mut ops = Vec::with_capacity(2 + dropped.len());
+        if let Some((number, value)) = added {
+            ops.push(TxnOp::Put { key: format!("{folder}{number}"), value });
         }
-        Ok(())
+        ops.push(TxnOp::Put { key: metadata_key(key), value: encode(meta)? });
+        ops.extend(dropped.iter().map(|number| TxnOp::Delete { key: format!("{folder}{number}") }));
+        Ok(self.view.transaction(ops).await?)
+    }
+
+    /// Delete `key`'s metadata and every stored version, including any a crash left
+    /// unreferenced, in one commit.
+    pub async fn delete_key(&self, key: &str) -> Result<()> {
+        let folder = versions_folder(key);
+        let mut ops = vec![TxnOp::Delete { key: metadata_key(key) }];
+        for version in self.view.list(&folder).await? {
+            ops.push(TxnOp::Delete { key: format!("{folder}{version}") });
+        }
+        Ok(self.view.transaction(ops).await?)
     }
 }
 

@@ -48,10 +48,9 @@ impl KvV2 {
                 .map_err(|e| Error::internal(format!("the KV v1 entry {key:?} is damaged: {e}")))?;
             let config = self.store.config().await?;
             let mut meta = KeyMetadata::default();
-            self.store.put_version_raw(key, 1, &raw).await?;
             let now = self.now();
-            meta.add_version(now, deletion_time(now, &config, 0), config.max_versions)?;
-            self.store.put_metadata(key, &meta).await?;
+            let (number, _) = meta.add_version(now, deletion_time(now, &config, 0), config.max_versions)?;
+            self.store.write_key(key, &meta, Some((number, raw)), &[]).await?;
         }
         self.store.view().delete(&v1_key).await?;
         Ok(())

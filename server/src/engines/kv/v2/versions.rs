@@ -59,9 +59,8 @@ fn requested_versions(d: &FieldData, empty_error: &str) -> Result<Vec<u64>> {
 }
 
 impl KvV2 {
-    /// Under the key's lock: run `change` on its metadata, store the result, then drop
-    /// the data of the versions `change` returns (only after the metadata marks them
-    /// destroyed, so no reader finds a live version without data). Missing keys, and
+    /// Under the key's lock: run `change` on its metadata and store the result, dropping
+    /// the data of the versions `change` returns in the same commit. Missing keys, and
     /// keys that cannot exist, are a silent no-op.
     async fn change_versions(&self, key: &str, change: impl FnOnce(&mut KeyMetadata) -> Vec<u64>) -> Result<()> {
         if !is_entry_key(key) {
@@ -70,11 +69,7 @@ impl KvV2 {
         let _guard = self.locks.lock(key).await;
         let Some(mut meta) = self.store.metadata(key).await? else { return Ok(()) };
         let drop_data = change(&mut meta);
-        self.store.put_metadata(key, &meta).await?;
-        for number in drop_data {
-            self.store.delete_version(key, number).await?;
-        }
-        Ok(())
+        self.store.write_key(key, &meta, None, &drop_data).await
     }
 
     async fn delete_versions(self: Arc<Self>, _req: Request, d: FieldData) -> Result<Option<Response>> {
