@@ -77,7 +77,7 @@ async fn bodies_are_checked() {
     };
     let r = api.send(raw("{not json")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.error().starts_with("failed to parse JSON input"));
+    assert!(r.error().starts_with("failed to decode JSON input"));
     let r = api.send(raw("[1,2]")).await;
     assert!(r.error().contains("must be a JSON object"));
     let deep: &'static str = Box::leak(format!("{{\"a\":{}0{}}}", "[".repeat(500), "]".repeat(500)).into_boxed_str());

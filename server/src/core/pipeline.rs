@@ -8,6 +8,9 @@ use crate::logical::{Error, Operation, Request, Response, Result};
 use crate::policy::AclRequest;
 use crate::token::{TokenEntry, UseOutcome};
 
+/// OpenBao's text for a request a valid token's policies do not allow.
+pub const POLICY_DENIED: &str = "1 error occurred:\n\t* permission denied\n\n";
+
 impl Core {
     /// Run `req` through seal check, path canonicalisation, token lookup, ACL, the mount
     /// router and the engine. `Ok(None)`: the backend had nothing to return.
@@ -27,12 +30,15 @@ impl Core {
             if last {
                 last_use = Some(token.id_hash.clone());
             }
+            // The existence check already needs the caller's token: cubbyhole looks in
+            // the token's own folder.
+            let token = Arc::new(token);
+            req.token = Some(token.clone());
             if let Some((route, relative)) = route {
                 req.operation = self.write_kind(&req, route.backend.as_ref(), relative).await?;
             }
             self.authorize(&mut req, &token, route.is_some_and(|(r, rel)| r.backend.special_paths().is_root(rel)))
                 .await?;
-            req.token = Some(Arc::new(token));
         }
         let (route, relative) = route.ok_or_else(|| Error::NoRoute(path.clone()))?;
 
@@ -125,7 +131,9 @@ impl Core {
             wrap_ttl: None,
         });
         if !decision.allowed {
-            return Err(Error::PermissionDenied);
+            // A valid token its policies refuse: OpenBao wraps this one in go-multierror
+            // (a missing or bad token stays a bare "permission denied").
+            return Err(Error::Forbidden(POLICY_DENIED.into()));
         }
         req.sudo = acl.is_root() || acl.capabilities(&req.path).contains(&"sudo");
         Ok(())

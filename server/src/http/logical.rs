@@ -24,9 +24,9 @@ pub async fn handle(
 ) -> Response {
     let remote = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     if method == Method::PATCH
-        && let Some(message) = request::patch_content_type_error(&headers)
+        && let Some((status, message)) = request::patch_content_type_error(&headers)
     {
-        return errors_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, vec![message]);
+        return errors_response(status, vec![message]);
     }
     let req = match request::build(&method, &uri, &headers, &body, remote) {
         Ok(req) => req,

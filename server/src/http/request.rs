@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::http::{HeaderMap, Method, Uri, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use serde_json::{Map, Value};
 
 use crate::logical::{Connection, Error, Operation, Request};
@@ -48,20 +48,27 @@ pub fn body_fields(body: &[u8]) -> Result<Map<String, Value>, Error> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(Value::Null) => Ok(Map::new()),
-        Ok(_) => Err(Error::invalid("the request body must be a JSON object")),
+        Ok(_) => Err(Error::invalid("failed to decode JSON input: the request body must be a JSON object")),
         Err(err) if err.to_string().contains("recursion limit") => {
             Err(Error::invalid("the request body is nested too deeply (the limit is 128 levels)"))
         }
-        Err(err) => Err(Error::invalid(format!("failed to parse JSON input: {err}"))),
+        // OpenBao's prefix, serde's detail.
+        Err(err) => Err(Error::invalid(format!("failed to decode JSON input: {err}"))),
     }
 }
 
-/// For a PATCH without the only body type Vault accepts for it, the 415 message.
-pub fn patch_content_type_error(headers: &HeaderMap) -> Option<String> {
+/// For a PATCH without the only body type Vault accepts for it, the status and message:
+/// 415 naming the type sent, or (as Go's `mime.ParseMediaType` has it) 400 when none was.
+pub fn patch_content_type_error(headers: &HeaderMap) -> Option<(StatusCode, String)> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    (essence != "application/merge-patch+json")
-        .then(|| format!("PATCH requires Content-Type of application/merge-patch+json, provided {content_type}"))
+    if essence.is_empty() {
+        return Some((StatusCode::BAD_REQUEST, "mime: no media type".into()));
+    }
+    (essence != "application/merge-patch+json").then(|| {
+        let message = format!("PATCH requires Content-Type of application/merge-patch+json, provided {content_type}");
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, message)
+    })
 }
 
 /// Build the logical request for `/v1/<path>`.
@@ -153,7 +160,7 @@ mod tests {
         assert!(body_fields(b"").unwrap().is_empty());
         assert!(body_fields(b"{\"a\":1}").unwrap().contains_key("a"));
         assert!(body_fields(b"[1]").unwrap_err().to_string().contains("JSON object"));
-        assert!(body_fields(b"{").unwrap_err().to_string().contains("failed to parse JSON"));
+        assert!(body_fields(b"{").unwrap_err().to_string().contains("failed to decode JSON"));
         let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
         assert!(body_fields(deep.as_bytes()).unwrap_err().to_string().contains("nested too deeply"));
     }

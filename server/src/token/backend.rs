@@ -138,7 +138,7 @@ impl TokenBackend {
     }
 
     async fn lookup_accessor(self: Arc<Self>, _req: Request, d: FieldData) -> Result<Option<Response>> {
-        let entry = self.by_accessor(&d).await?.ok_or_else(|| Error::invalid("invalid accessor"))?;
+        let entry = self.by_accessor(&d).await?.ok_or_else(invalid_accessor)?;
         Ok(Some(Response { data: Some(lookup_data(&entry, "", OffsetDateTime::now_utc())), ..Default::default() }))
     }
 
@@ -187,7 +187,7 @@ impl TokenBackend {
     }
 
     async fn renew_accessor(self: Arc<Self>, _req: Request, d: FieldData) -> Result<Option<Response>> {
-        let entry = self.by_accessor(&d).await?.ok_or_else(|| Error::invalid("invalid accessor"))?;
+        let entry = self.by_accessor(&d).await?.ok_or_else(invalid_accessor)?;
         self.renew_hash(&entry.id_hash, "", &d).await
     }
 
@@ -458,4 +458,9 @@ pub fn backend(core: Weak<Core>) -> Framework<TokenBackend> {
     Framework::new(Arc::new(TokenBackend { core }), paths)
         .special_paths(SpecialPaths { root: vec!["revoke-orphan/*", "accessors*"], unauthenticated: vec![] })
         .help("The token store: create, look up, renew and revoke tokens.")
+}
+
+/// OpenBao's answer for an unknown accessor (wrapped by go-multierror on its way out).
+fn invalid_accessor() -> Error {
+    Error::invalid("1 error occurred:\n\t* invalid accessor\n\n")
 }

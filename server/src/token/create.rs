@@ -63,6 +63,11 @@ pub fn sanitize_policies(policies: &[String]) -> Vec<String> {
     out
 }
 
+/// A list as Go's `%q` prints it: `["a" "b"]`.
+fn go_quoted(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(" "))
+}
+
 /// `token` or `token-<name>`, with every character outside `[a-zA-Z0-9-]` turned into `-`.
 pub fn display_name(name: &str) -> String {
     if name.is_empty() {
@@ -242,9 +247,13 @@ fn resolve_policies(req: &CreateRequest, ctx: &CreateContext<'_>) -> Result<Vec<
                 role.allowed_policies.contains(p) || role.allowed_policies_glob.iter().any(|g| glob_match(g, p))
             };
             if let Some(_p) = policies.iter().find(|p| *p != "default" && !allowed(p)) {
+                // Worded and formatted (Go's %q of a list) as OpenBao's, "default" included.
+                let allowed_shown = with_default(role.allowed_policies.clone(), true);
                 return Err(Error::invalid(format!(
-                    "token policies ({:?}) must be subset of the role's allowed policies ({:?}) or glob policies ({:?})",
-                    requested, role.allowed_policies, role.allowed_policies_glob
+                    "token policies ({}) must be subset of the role's allowed policies ({}) or glob policies ({})",
+                    go_quoted(&policies),
+                    go_quoted(&allowed_shown),
+                    go_quoted(&role.allowed_policies_glob)
                 )));
             }
         }

@@ -1,8 +1,11 @@
 //! Helpers for tests: the real `/v1` router called in-process, and (in `process`) the
-//! real binary driven by the real `bao` CLI.
+//! real binary driven by the real `bao` CLI; `cli` wraps a dev server and the CLI for the
+//! API acceptance tests, `raw_http` sends the requests no polite client would.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod process;
+pub mod raw_http;
 
 use std::sync::Arc;
 

@@ -256,10 +256,8 @@ impl Core {
         }
         let router = state.router();
         let mut table = router.table(from_table);
-        if let Some(clash) = table
-            .entries
-            .iter()
-            .find(|e| e.path != from_path && (e.path.starts_with(&to_path) || to_path.starts_with(&e.path)))
+        // The source counts too, as in OpenBao: no move onto itself or below itself.
+        if let Some(clash) = table.entries.iter().find(|e| e.path.starts_with(&to_path) || to_path.starts_with(&e.path))
         {
             return Err(Error::invalid(format!("path already in use at {:?}", from_table.route_prefix(&clash.path))));
         }

@@ -15,6 +15,16 @@ fn table_of(req: &Request) -> Table {
     if req.path.starts_with("auth") { Table::Auth } else { Table::Secret }
 }
 
+/// The table and mount path a tune request names. `sys/mounts/auth/<path>/tune` is an
+/// auth method's (the CLI's `bao auth tune` sends exactly that), as in OpenBao.
+fn tune_target(req: &Request, d: &FieldData) -> Result<(Table, String)> {
+    let path = d.string("path")?;
+    match (table_of(req), path.strip_prefix("auth/")) {
+        (Table::Secret, Some(rest)) if !rest.is_empty() => Ok((Table::Auth, rest.to_string())),
+        (table, _) => Ok((table, path)),
+    }
+}
+
 /// What `table` calls a missing mount (Terraform matches these words).
 fn missing(table: Table, path: &str) -> Error {
     match table {
@@ -59,8 +69,29 @@ fn options(value: Option<Value>) -> Result<Option<BTreeMap<String, String>>> {
                 })
                 .collect(),
         )),
+        // Like OpenBao's TypeKVPairs, "k=v" strings also do (`bao write sys/mounts/x
+        // type=kv options=version=2` sends one).
+        Some(Value::String(pair)) => kv_pairs(&[Value::String(pair)]).map(Some),
+        Some(Value::Array(pairs)) => kv_pairs(&pairs).map(Some),
         Some(_) => Err(Error::invalid("options must be a map of strings")),
     }
+}
+
+fn kv_pairs(pairs: &[Value]) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for (index, pair) in pairs.iter().enumerate() {
+        match pair.as_str().and_then(|text| text.split_once('=')) {
+            Some((key, value)) if !key.is_empty() => {
+                out.insert(key.to_string(), value.to_string());
+            }
+            _ => {
+                return Err(Error::invalid(format!(
+                    "Field validation failed: error converting input for field \"options\": invalid key pair at index {index} in field \"options\""
+                )));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The `config` object of an enable request.
@@ -93,8 +124,8 @@ impl SystemBackend {
     }
 
     async fn read_mount(self: Arc<Self>, req: Request, d: FieldData) -> Result<Option<Response>> {
-        let table = table_of(&req);
-        let path = crate::core::mounts::as_mount_path(&d.string("path")?);
+        let (table, path) = tune_target(&req, &d)?;
+        let path = crate::core::mounts::as_mount_path(&path);
         let mounts = self.core()?.unsealed()?.router().table(table);
         let entry = mounts.find_prefix(&path).ok_or_else(|| missing(table, &path))?;
         Ok(Some(Response::data(entry.to_json(table)).legacy()))
@@ -131,8 +162,8 @@ impl SystemBackend {
     }
 
     async fn read_tune(self: Arc<Self>, req: Request, d: FieldData) -> Result<Option<Response>> {
-        let table = table_of(&req);
-        let path = crate::core::mounts::as_mount_path(&d.string("path")?);
+        let (table, path) = tune_target(&req, &d)?;
+        let path = crate::core::mounts::as_mount_path(&path);
         let mounts = self.core()?.unsealed()?.router().table(table);
         let entry = mounts
             .find(&path)
@@ -145,9 +176,12 @@ impl SystemBackend {
     }
 
     async fn write_tune(self: Arc<Self>, req: Request, d: FieldData) -> Result<Option<Response>> {
-        let table = table_of(&req);
-        let ttl =
-            |name: &str, what: &str| -> Result<Option<u64>> { d.get(name)?.map(|v| ttl_value(&v, what)).transpose() };
+        let (table, path) = tune_target(&req, &d)?;
+        // An empty TTL leaves it as it is (the Go client always sends both, "" when unset);
+        // "system" resets it.
+        let ttl = |name: &str, what: &str| -> Result<Option<u64>> {
+            d.get(name)?.filter(|v| !v.is_null() && v.as_str() != Some("")).map(|v| ttl_value(&v, what)).transpose()
+        };
         let list = |name: &str| -> Result<Option<Vec<String>>> { Ok(d.get(name)?.map(|v| string_list(Some(&v)))) };
         let tune = TuneRequest {
             default_lease_ttl: ttl("default_lease_ttl", "default TTL")?,
@@ -162,7 +196,7 @@ impl SystemBackend {
             token_type: d.opt_string("token_type")?,
             plugin_version: d.opt_string("plugin_version")?,
         };
-        self.core()?.tune(table, &d.string("path")?, tune).await?;
+        self.core()?.tune(table, &path, tune).await?;
         Ok(None)
     }
 
@@ -274,5 +308,8 @@ mod tests {
         assert_eq!(err, "unable to parse default TTL of abc: time: invalid duration \"abc\"");
         assert_eq!(options(Some(json!({"version": 2}))).unwrap().unwrap()["version"], "2");
         assert_eq!(options(Some(Value::Null)).unwrap(), None);
+        assert_eq!(options(Some(json!("version=2"))).unwrap().unwrap()["version"], "2");
+        assert_eq!(options(Some(json!(["a=1", "b=x=y"]))).unwrap().unwrap()["b"], "x=y");
+        assert!(options(Some(json!("novalue"))).unwrap_err().to_string().contains("invalid key pair"));
     }
 }
