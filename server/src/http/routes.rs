@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
+use futures::FutureExt;
 
 use super::error::errors_response;
 use super::{logical, sys_seal};
@@ -125,9 +126,16 @@ async fn api_layer(State(options): State<ApiOptions>, req: Request, next: Next) 
     } else if is_cross_site(req.headers()) {
         errors_response(StatusCode::FORBIDDEN, vec!["cross-site browser requests are refused".into()])
     } else {
-        match tokio::time::timeout(options.request_timeout, next.run(req)).await {
-            Ok(response) if response.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(options),
-            Ok(response) => response,
+        // A bug that panics in a handler answers this request with a 500 and is logged;
+        // the connection and the server carry on.
+        let handled = std::panic::AssertUnwindSafe(next.run(req)).catch_unwind();
+        match tokio::time::timeout(options.request_timeout, handled).await {
+            Ok(Ok(response)) if response.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(options),
+            Ok(Ok(response)) => response,
+            Ok(Err(_)) => {
+                tracing::error!("a request handler panicked");
+                errors_response(StatusCode::INTERNAL_SERVER_ERROR, vec!["internal error".into()])
+            }
             Err(_) => errors_response(StatusCode::SERVICE_UNAVAILABLE, vec!["the request timed out".into()]),
         }
     };
@@ -144,4 +152,31 @@ fn too_large(options: ApiOptions) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE,
         vec![format!("the request body is larger than the limit of {} bytes", options.max_body_bytes)],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn boom() -> &'static str {
+        panic!("a bug")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_and_the_router_keeps_serving() {
+        let router = Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "ok" }))
+            .layer(middleware::from_fn_with_state(ApiOptions::default(), api_layer));
+        let call =
+            |path: &'static str| router.clone().oneshot(axum::http::Request::get(path).body(Body::empty()).unwrap());
+        let boom = call("/boom").await.unwrap();
+        assert_eq!(boom.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(boom.into_body(), 1024).await.unwrap();
+        assert_eq!(&body[..], b"{\"errors\":[\"internal error\"]}\n", "Vault ends its JSON with a newline");
+        assert_eq!(call("/fine").await.unwrap().status(), StatusCode::OK);
+    }
 }
