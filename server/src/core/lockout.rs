@@ -78,6 +78,11 @@ impl Core {
 
     /// A successful login clears the count.
     pub(crate) fn login_succeeded(&self, accessor: &str, alias: &str) {
+        self.forget_failures(accessor, alias);
+    }
+
+    /// Drop the count of wrong passwords (aliases count case-insensitively, as stored).
+    fn forget_failures(&self, accessor: &str, alias: &str) {
         if let Ok(state) = self.unsealed() {
             state
                 .lockout
@@ -127,17 +132,10 @@ impl Core {
 
     /// `sys/locked-users/<accessor>/unlock/<alias>`: always succeeds.
     pub async fn unlock_user(&self, accessor: &str, alias: &str) -> Result<(), Error> {
-        if let Ok(key) = locked_key(accessor, alias) {
+        if let Ok(key) = locked_key(accessor, &alias.to_lowercase()) {
             self.barrier().delete(&key).await?;
         }
-        if let Ok(state) = self.unsealed() {
-            state
-                .lockout
-                .failures
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&(accessor.to_string(), alias.to_string()));
-        }
+        self.forget_failures(accessor, alias);
         Ok(())
     }
 }

@@ -284,30 +284,7 @@ mod tests {
 
     fn parent(policies: &[&str]) -> TokenEntry {
         let now = OffsetDateTime::now_utc();
-        TokenEntry {
-            id_hash: "p".into(),
-            accessor: "a".into(),
-            parent: String::new(),
-            policies: policies.iter().map(|p| p.to_string()).collect(),
-            path: "auth/token/create".into(),
-            meta: Default::default(),
-            display_name: "token".into(),
-            num_uses: 0,
-            creation_time: 0,
-            issue_time: now,
-            creation_ttl: 0,
-            ttl: 0,
-            expire_time: None,
-            explicit_max_ttl: 0,
-            period: 0,
-            max_ttl: 0,
-            renewable: false,
-            role: String::new(),
-            entity_id: String::new(),
-            bound_cidrs: vec![],
-            last_renewal: None,
-            orphan: true,
-        }
+        TokenEntry::orphan("p".into(), "a".into(), policies.iter().map(|p| p.to_string()).collect(), now)
     }
 
     fn resolve(parent_policies: &[&str], sudo: bool, req: CreateRequest) -> Result<Vec<String>, Error> {

@@ -77,6 +77,35 @@ pub struct TokenEntry {
 }
 
 impl TokenEntry {
+    /// An orphan that never expires, made by `auth/token/create`: the root token's shape,
+    /// which callers adjust.
+    pub fn orphan(id_hash: String, accessor: String, policies: Vec<String>, now: OffsetDateTime) -> Self {
+        TokenEntry {
+            id_hash,
+            accessor,
+            parent: String::new(),
+            policies,
+            path: "auth/token/create".into(),
+            meta: BTreeMap::new(),
+            display_name: "token".into(),
+            num_uses: 0,
+            creation_time: now.unix_timestamp(),
+            issue_time: now,
+            creation_ttl: 0,
+            ttl: 0,
+            expire_time: None,
+            explicit_max_ttl: 0,
+            period: 0,
+            max_ttl: 0,
+            renewable: false,
+            role: String::new(),
+            entity_id: String::new(),
+            bound_cidrs: vec![],
+            last_renewal: None,
+            orphan: true,
+        }
+    }
+
     pub fn is_root(&self) -> bool {
         self.policies.iter().any(|p| p == "root")
     }

@@ -103,30 +103,12 @@ impl TokenStore {
             None => Self::new_token_id()?,
         };
         let now = OffsetDateTime::now_utc();
-        let entry = TokenEntry {
-            id_hash: self.hash(&token),
-            accessor: crypto::random_base62(24).map_err(Error::Internal)?,
-            parent: String::new(),
-            policies: vec!["root".into()],
-            path: if id.is_some() { "auth/token/create" } else { "auth/token/root" }.into(),
-            meta: Default::default(),
-            display_name: display_name.into(),
-            num_uses: 0,
-            creation_time: now.unix_timestamp(),
-            issue_time: now,
-            creation_ttl: 0,
-            ttl: 0,
-            expire_time: None,
-            explicit_max_ttl: 0,
-            period: 0,
-            max_ttl: 0,
-            renewable: false,
-            role: String::new(),
-            entity_id: String::new(),
-            bound_cidrs: vec![],
-            last_renewal: None,
-            orphan: true,
-        };
+        let accessor = crypto::random_base62(24).map_err(Error::Internal)?;
+        let mut entry = TokenEntry::orphan(self.hash(&token), accessor, vec!["root".into()], now);
+        entry.display_name = display_name.into();
+        if id.is_none() {
+            entry.path = "auth/token/root".into();
+        }
         self.insert(&entry).await?;
         Ok((token, entry))
     }

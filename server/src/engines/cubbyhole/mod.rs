@@ -90,30 +90,8 @@ mod tests {
     fn as_token(req: Request, hash: &str) -> Request {
         let mut req = req;
         let now = time::OffsetDateTime::now_utc();
-        req.token = Some(Arc::new(crate::token::TokenEntry {
-            id_hash: hash.into(),
-            accessor: "a".into(),
-            parent: String::new(),
-            policies: vec!["default".into()],
-            path: "auth/token/create".into(),
-            meta: Default::default(),
-            display_name: "token".into(),
-            num_uses: 0,
-            creation_time: 0,
-            issue_time: now,
-            creation_ttl: 0,
-            ttl: 0,
-            expire_time: None,
-            explicit_max_ttl: 0,
-            period: 0,
-            max_ttl: 0,
-            renewable: false,
-            role: String::new(),
-            entity_id: String::new(),
-            bound_cidrs: vec![],
-            last_renewal: None,
-            orphan: true,
-        }));
+        req.token =
+            Some(Arc::new(crate::token::TokenEntry::orphan(hash.into(), "a".into(), vec!["default".into()], now)));
         req
     }
 
