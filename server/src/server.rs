@@ -10,7 +10,7 @@ use axum::Router;
 use crate::config::{Config, ListenerConfig, StorageConfig};
 use crate::core::Core;
 use crate::http::{ApiOptions, Listener, api_router, serve};
-use crate::storage::{CachedPhysical, Physical, SqlStorage};
+use crate::storage::{CachedPhysical, Physical, SqlStorage, SqliteStorage};
 
 /// How to run, from the command line.
 pub enum Mode {
@@ -70,11 +70,12 @@ pub async fn run(mode: Mode) -> Result<(), String> {
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 async fn open_storage(config: &StorageConfig, cache: bool) -> Result<Arc<dyn Physical>, String> {
-    let storage = match config {
-        StorageConfig::Sqlite { path } => SqlStorage::open_sqlite(path).await,
-        StorageConfig::Postgres { connection_url } => SqlStorage::open_postgres(connection_url).await,
+    let storage: Arc<dyn Physical> = match config {
+        StorageConfig::Sqlite { path } => Arc::new(SqliteStorage::open(path).await.map_err(|e| e.to_string())?),
+        StorageConfig::Postgres { connection_url } => {
+            Arc::new(SqlStorage::open_postgres(connection_url).await.map_err(|e| e.to_string())?)
+        }
     };
-    let storage: Arc<dyn Physical> = Arc::new(storage.map_err(|e| e.to_string())?);
     Ok(if cache { Arc::new(CachedPhysical::new(storage, CACHE_BYTES)) } else { storage })
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sea_orm::{ConnectionTrait, Database};
 
 use crate::core::{Core, InitRequest};
-use crate::storage::{Physical, SqlStorage};
+use crate::storage::{Physical, SqliteStorage};
 
 /// Where tests find PostgreSQL (trust auth on this machine).
 pub fn postgres_admin_url() -> String {
@@ -67,8 +67,7 @@ pub struct TestCore {
 impl TestCore {
     /// Initialised (`shares`/`threshold`) on fresh in-memory SQLite, still sealed.
     pub async fn initialized(shares: u64, threshold: u64) -> TestCore {
-        let physical: Arc<dyn Physical> =
-            Arc::new(SqlStorage::open_sqlite_memory().await.expect("in-memory SQLite opens"));
+        let physical: Arc<dyn Physical> = Arc::new(SqliteStorage::open_memory().await.expect("in-memory SQLite opens"));
         Self::initialized_on(physical, shares, threshold).await
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use arcanum::logical::Storage;
 use arcanum::seal::shamir;
-use arcanum::storage::{Physical, SqlStorage};
+use arcanum::storage::{Physical, SqlStorage, SqliteStorage};
 use arcanum::testing::{TestCore, TestPostgres};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -69,10 +69,10 @@ fn assert_absent(haystack: &[u8], needles: &[(String, Vec<u8>)], place: &str) {
 async fn the_sqlite_file_holds_only_ciphertext() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("arcanum.db");
-    let store = Arc::new(SqlStorage::open_sqlite(&path).await.unwrap());
+    let store = Arc::new(SqliteStorage::open(&path).await.unwrap());
     let needles = exercise(store.clone()).await;
 
-    let rows = store.raw_entries().await.unwrap();
+    let rows = store.raw_entries().unwrap();
     assert!(rows.len() >= 10, "the test wrote what it meant to: {} rows", rows.len());
     for (key, value) in &rows {
         assert_absent(key.as_bytes(), &needles, &format!("the key {key:?}"));
@@ -101,8 +101,7 @@ async fn the_postgresql_table_holds_only_ciphertext() {
 
 #[tokio::test]
 async fn a_damaged_entry_is_named_and_nothing_else_breaks() {
-    use sea_orm::ConnectionTrait;
-    let store = Arc::new(SqlStorage::open_sqlite_memory().await.unwrap());
+    let store = Arc::new(SqliteStorage::open_memory().await.unwrap());
     let t = TestCore::initialized_on(store.clone(), 1, 1).await;
     t.core.unseal(Some(&t.keys[0]), false).await.unwrap();
     let barrier = t.core.barrier().clone();
@@ -111,12 +110,10 @@ async fn a_damaged_entry_is_named_and_nothing_else_breaks() {
 
     // Flip bits in one stored value, as a disk or a meddler might.
     store
-        .connection()
-        .execute_unprepared(
+        .execute_for_tests(
             "UPDATE arcanum_storage SET value = substr(value, 1, 20) || X'00FF00FF' || substr(value, 25) \
              WHERE key = 'test/bad'",
         )
-        .await
         .unwrap();
     let err = barrier.get("test/bad").await.unwrap_err().to_string();
     assert!(err.contains("\"test/bad\" cannot be decrypted"), "{err}");
@@ -124,12 +121,10 @@ async fn a_damaged_entry_is_named_and_nothing_else_breaks() {
 
     // A value moved to another key does not open there either.
     store
-        .connection()
-        .execute_unprepared(
+        .execute_for_tests(
             "UPDATE arcanum_storage SET value = (SELECT value FROM arcanum_storage WHERE key = 'test/good') \
              WHERE key = 'test/bad'",
         )
-        .await
         .unwrap();
     assert!(barrier.get("test/bad").await.is_err());
 
@@ -141,20 +136,17 @@ async fn a_damaged_entry_is_named_and_nothing_else_breaks() {
 
 #[tokio::test]
 async fn a_damaged_keyring_keeps_the_server_sealed_with_a_clear_error() {
-    use sea_orm::ConnectionTrait;
-    let store = Arc::new(SqlStorage::open_sqlite_memory().await.unwrap());
+    let store = Arc::new(SqliteStorage::open_memory().await.unwrap());
     let t = TestCore::initialized_on(store.clone(), 1, 1).await;
     store
-        .connection()
-        .execute_unprepared(
+        .execute_for_tests(
             "UPDATE arcanum_storage SET value = substr(value, 1, 30) || X'0102' || substr(value, 33) \
              WHERE key = 'core/keyring'",
         )
-        .await
         .unwrap();
-    let before = store.raw_entries().await.unwrap();
+    let before = store.raw_entries().unwrap();
     let err = t.core.unseal(Some(&t.keys[0]), false).await.unwrap_err().to_string();
     assert!(err.contains("keyring"), "{err}");
     assert!(t.core.is_sealed());
-    assert_eq!(store.raw_entries().await.unwrap(), before, "a failed unseal writes nothing");
+    assert_eq!(store.raw_entries().unwrap(), before, "a failed unseal writes nothing");
 }

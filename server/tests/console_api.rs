@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use arcanum::core::Core;
-use arcanum::storage::SqlStorage;
+use arcanum::storage::SqliteStorage;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
 async fn console() -> (axum::Router, Arc<Core>) {
-    let core = Core::new(Arc::new(SqlStorage::open_sqlite_memory().await.unwrap()));
+    let core = Core::new(Arc::new(SqliteStorage::open_memory().await.unwrap()));
     let site = tempfile::tempdir().unwrap();
     (arcanum::console::router(core.clone(), site.path()), core)
 }

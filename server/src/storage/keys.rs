@@ -46,9 +46,130 @@ pub(super) fn child_of<'k>(prefix: &str, key: &'k str) -> &'k str {
     }
 }
 
+/// Keys read per query when listing.
+pub(super) const LIST_BATCH: usize = 512;
+
+/// The keys one listing query reads: `lower` (`inclusive` or not) up to `upper`
+/// (exclusive; `None` means no bound), ascending, at most `LIST_BATCH` of them.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct KeyRange<'s> {
+    pub lower: &'s str,
+    pub inclusive: bool,
+    pub upper: Option<&'s str>,
+}
+
+/// Listing a folder by skip-scan, for backends that can only read sorted key ranges:
+/// read keys in batches, skip each folder's subtree within a batch, and when a batch
+/// ends inside a folder start the next one after that folder. The cost follows the
+/// number of children, not the size of the tree below the prefix.
+///
+/// The backend runs the queries: `while let Some(range) = scan.next_range() { ... }`,
+/// handing each batch to `consume`, then takes `into_children`.
+pub(super) struct SkipScan<'p> {
+    prefix: &'p str,
+    upper: Option<String>,
+    lower: String,
+    inclusive: bool,
+    done: bool,
+    children: Vec<String>,
+}
+
+impl<'p> SkipScan<'p> {
+    pub fn new(prefix: &'p str) -> Self {
+        SkipScan {
+            prefix,
+            upper: prefix_end(prefix),
+            lower: prefix.to_string(),
+            inclusive: true,
+            done: false,
+            children: Vec::new(),
+        }
+    }
+
+    /// The next range to read, or `None` once the listing is complete.
+    pub fn next_range(&self) -> Option<KeyRange<'_>> {
+        (!self.done).then(|| KeyRange { lower: &self.lower, inclusive: self.inclusive, upper: self.upper.as_deref() })
+    }
+
+    /// Take the keys the last range read (ascending, at most `LIST_BATCH`).
+    pub fn consume(&mut self, batch: &[String]) {
+        // The end of the folder the scan is inside, if any.
+        let mut folder_end: Option<String> = None;
+        for key in batch {
+            if folder_end.as_deref().is_some_and(|end| key.as_str() < end) {
+                continue;
+            }
+            let child = child_of(self.prefix, key);
+            self.children.push(child.to_string());
+            folder_end = child.ends_with('/').then(|| prefix_end(&format!("{}{child}", self.prefix))).flatten();
+        }
+        if batch.len() < LIST_BATCH {
+            self.done = true;
+            return;
+        }
+        (self.lower, self.inclusive) = match folder_end {
+            Some(end) => (end, true),
+            None => (batch.last().cloned().unwrap_or_default(), false),
+        };
+    }
+
+    /// The children found: names relative to the prefix, folders with a trailing `/`.
+    pub fn into_children(self) -> Vec<String> {
+        self.children
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Run a skip-scan over sorted `keys`, counting the queries it makes.
+    fn scan(keys: &[String], prefix: &str) -> (Vec<String>, usize) {
+        let mut scan = SkipScan::new(prefix);
+        let mut queries = 0;
+        while let Some(range) = scan.next_range() {
+            queries += 1;
+            let batch: Vec<String> = keys
+                .iter()
+                .filter(|k| if range.inclusive { k.as_str() >= range.lower } else { k.as_str() > range.lower })
+                .filter(|k| range.upper.is_none_or(|upper| k.as_str() < upper))
+                .take(LIST_BATCH)
+                .cloned()
+                .collect();
+            scan.consume(&batch);
+        }
+        (scan.into_children(), queries)
+    }
+
+    #[test]
+    fn skip_scan_reads_past_big_folders_without_walking_them() {
+        // One leaf, then a folder far bigger than a batch, then another leaf.
+        let mut keys: Vec<String> = vec!["p/a".into(), "p/z".into(), "q/outside".into()];
+        keys.extend((0..5000).map(|i| format!("p/big/{i:05}")));
+        keys.sort();
+        let (children, queries) = scan(&keys, "p/");
+        assert_eq!(children, vec!["a", "big/", "z"]);
+        assert_eq!(queries, 2, "the second query starts after the folder");
+    }
+
+    #[test]
+    fn skip_scan_continues_after_a_full_batch_of_leaves() {
+        let mut keys: Vec<String> = (0..LIST_BATCH * 2 + 3).map(|i| format!("l/{i:05}")).collect();
+        keys.push("l/sub/x".into());
+        keys.sort();
+        let (children, queries) = scan(&keys, "l/");
+        assert_eq!(children.len(), LIST_BATCH * 2 + 4);
+        assert_eq!(children.last().map(String::as_str), Some("sub/"));
+        assert_eq!(queries, 3);
+    }
+
+    #[test]
+    fn skip_scan_of_the_root_has_no_upper_bound() {
+        let keys: Vec<String> = vec!["a/b".into(), "c".into()];
+        let scan = SkipScan::new("");
+        assert_eq!(scan.next_range(), Some(KeyRange { lower: "", inclusive: true, upper: None }));
+        assert_eq!(self::scan(&keys, "").0, vec!["a/", "c"]);
+    }
 
     #[test]
     fn prefix_end_bumps_the_last_code_point() {

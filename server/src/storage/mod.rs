@@ -2,15 +2,19 @@
 //! nothing about encryption; the barrier above it encrypts every value it hands down.
 
 mod cache;
+mod group_commit;
 mod inmem;
 mod keys;
 mod sql;
+mod sqlite;
 
 use async_trait::async_trait;
 
 pub use cache::CachedPhysical;
+pub use group_commit::WriteStats;
 pub use inmem::{InmemLogical, InmemStorage};
 pub use sql::{SqlStorage, redact_url};
+pub use sqlite::SqliteStorage;
 
 /// One write in an atomic batch.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use arcanum::core::Core;
 use arcanum::http::{ApiOptions, api_router};
-use arcanum::storage::{Physical, SqlStorage};
+use arcanum::storage::{Physical, SqliteStorage};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -43,7 +43,7 @@ impl Api {
     }
 
     pub async fn with_options(options: ApiOptions) -> Api {
-        let physical: Arc<dyn Physical> = Arc::new(SqlStorage::open_sqlite_memory().await.unwrap());
+        let physical: Arc<dyn Physical> = Arc::new(SqliteStorage::open_memory().await.unwrap());
         Self::on(physical, options)
     }
 
