@@ -76,7 +76,8 @@ impl Barrier {
     /// initialisation either happens whole or leaves storage untouched.
     pub async fn begin_initialize(&self, root_key: Zeroizing<[u8; 32]>) -> Result<TxnOp, StorageError> {
         if self.is_initialized().await? {
-            return Err(StorageError::Backend("the barrier is already initialised".into()));
+            // What the insert-only write would say, had another server got there first.
+            return Err(StorageError::AlreadyExists(KEYRING_PATH.into()));
         }
         let first = crate::crypto::random_key().map_err(StorageError::Backend)?;
         let keyring = Keyring::new(root_key, first);
@@ -407,7 +408,8 @@ mod tests {
     async fn initialising_twice_fails_and_changes_nothing() {
         let (barrier, physical, _) = unsealed().await;
         let before = physical.get(KEYRING_PATH).await.unwrap();
-        assert!(barrier.initialize(crate::crypto::random_key().unwrap(), vec![]).await.is_err());
+        let err = barrier.initialize(crate::crypto::random_key().unwrap(), vec![]).await;
+        assert!(matches!(err, Err(StorageError::AlreadyExists(ref key)) if key == KEYRING_PATH), "{err:?}");
         assert_eq!(physical.get(KEYRING_PATH).await.unwrap(), before);
     }
 }

@@ -15,6 +15,7 @@ use crate::core::mounts::{MountTable, Table};
 use crate::core::router::Router;
 use crate::logical::Error;
 use crate::seal::{NewUnsealKey, SealConfig, ShareCollector, encode_shares, shamir};
+use crate::storage::StorageError;
 use crate::token::TokenStore;
 
 /// What `sys/init` asks for.
@@ -80,7 +81,11 @@ impl Core {
 
         let unseal = NewUnsealKey::generate(&config)?;
         let root_key = crate::crypto::random_key().map_err(Error::Internal)?;
-        let mut ops = vec![self.barrier.begin_initialize(root_key.clone()).await?];
+        // Another server sharing the database may have initialised it since the check above.
+        let mut ops = vec![self.barrier.begin_initialize(root_key.clone()).await.map_err(|e| match e {
+            StorageError::AlreadyExists(_) => Error::invalid("Vault is already initialized"),
+            other => other.into(),
+        })?];
         let setup = async {
             let batch = Arc::new(Batch::new(self.barrier.clone()));
             ClusterInfo::create(batch.as_ref()).await?;
@@ -148,7 +153,7 @@ impl Core {
     /// failure the barrier is sealed again.
     async fn post_unseal(&self, root_key: Zeroizing<[u8; 32]>) -> Result<(), Error> {
         self.barrier.unseal(root_key).await.map_err(|e| match e {
-            crate::storage::StorageError::Corrupt { reason, .. } => {
+            StorageError::Corrupt { reason, .. } => {
                 Error::Internal(format!("the stored keyring does not open with the stored root key: {reason}"))
             }
             other => other.into(),
