@@ -7,8 +7,23 @@ use std::time::{Duration, Instant};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_arcanum");
 
+/// A port for a test server, from below Linux's ephemeral range (32768-60999). Asking the
+/// kernel for port 0 would hand out an ephemeral port, which the CLI's own outgoing
+/// connections may take as their source port before the server binds it. Each test
+/// binary walks its own pid-seeded sequence, so parallel tests never share a port.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let seed = std::process::id().wrapping_mul(7919);
+    for _ in 0..SPAN {
+        let port = (FIRST + (seed.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed))) % SPAN) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between {FIRST} and {}", FIRST + SPAN);
 }
 
 /// A running server; killed (SIGTERM, then SIGKILL) when dropped.
