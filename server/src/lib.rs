@@ -6,6 +6,7 @@
 //! adapters `http` (Vault's wire format) and `console` (the Leptos UI). The core never
 //! imports axum or leptos.
 
+pub mod audit;
 pub mod auth;
 pub mod barrier;
 pub mod cli;

@@ -31,6 +31,7 @@ pub async fn run(mode: Mode) -> Result<(), String> {
             }
             let physical = open_storage(&config.storage, !config.disable_cache).await?;
             let core = Core::new(physical);
+            reopen_audit_on_sighup(&core);
             let listeners = config.listeners.iter().map(|l| listener(&core, l, config.ui)).collect();
             let first = &config.listeners[0];
             let scheme = if first.tls_disable { "http" } else { "https" };
@@ -48,6 +49,7 @@ pub async fn run(mode: Mode) -> Result<(), String> {
             let storage = StorageConfig::Sqlite { path };
             let physical = open_storage(&storage, true).await?;
             let core = Core::new(physical);
+            reopen_audit_on_sighup(&core);
             let init =
                 core.init_dev(root_token_id).await.map_err(|e| format!("cannot initialise the dev server: {e}"))?;
             let dev_listener = ListenerConfig {
@@ -64,6 +66,23 @@ pub async fn run(mode: Mode) -> Result<(), String> {
             result
         }
     }
+}
+
+/// SIGHUP reopens the audit devices' files, as Vault does, so that logrotate can move
+/// them away.
+fn reopen_audit_on_sighup(core: &Arc<Core>) {
+    let core = Arc::downgrade(core);
+    tokio::spawn(async move {
+        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP; audit files will not be reopened on it");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            let Some(core) = core.upgrade() else { return };
+            tracing::info!("SIGHUP: reopening audit devices");
+            core.reopen_audit_devices().await;
+        }
+    });
 }
 
 /// Entries cached in front of the database (still encrypted), by bytes.

@@ -68,6 +68,7 @@ pub(crate) struct Unsealed {
     pub cluster: ClusterInfo,
     pub(crate) lockout: lockout::Lockout,
     pub(crate) policies: policies::PolicyCache,
+    pub audit: Arc<crate::audit::Broker>,
 }
 
 impl Unsealed {

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use super::{Core, Unsealed};
+use super::{Core, RouteEntry, Unsealed};
+use crate::audit::{MountRef, Trail};
+use crate::core::mounts::Table;
 use crate::logical::{Error, Operation, Request, Response, Result};
 use crate::policy::AclRequest;
 use crate::token::{TokenEntry, UseOutcome};
@@ -17,16 +19,39 @@ impl Core {
     pub async fn handle_request(&self, mut req: Request) -> Result<Option<Response>> {
         let state = self.unsealed()?;
         req.path = canonicalize_path(&req.path)?;
+        let Some(trail) = Trail::start(&state.audit, &req) else {
+            return self.run_request(&state, req, None).await;
+        };
+        // Audited requests run detached: a client that hangs up mid-request must not
+        // cut its response entry off.
+        self.detached(move |core| async move {
+            let mut trail = trail;
+            let result = core.run_request(&state, req, Some(&mut trail)).await;
+            trail.finish(&result).await;
+            result
+        })
+        .await
+    }
+
+    async fn run_request(
+        &self,
+        state: &Unsealed,
+        mut req: Request,
+        mut trail: Option<&mut Trail>,
+    ) -> Result<Option<Response>> {
         let router = state.router();
         let path = req.path.clone();
         let route = router.route(&path);
         let login = route.is_some_and(|(r, rel)| r.backend.special_paths().is_unauthenticated(rel));
+        if let (Some(trail), Some((route, _))) = (trail.as_deref_mut(), route) {
+            trail.set_mount(mount_ref(route));
+        }
 
         // Token and ACL come before "no such path", so that without the right to a path
         // nobody learns whether it exists.
         let mut last_use = None;
         if !login {
-            let (token, last) = self.authenticate(&state, &req).await?;
+            let (token, last) = self.authenticate(state, &req).await?;
             if last {
                 last_use = Some(token.id_hash.clone());
             }
@@ -34,16 +59,24 @@ impl Core {
             // the token's own folder.
             let token = Arc::new(token);
             req.token = Some(token.clone());
+            if let Some(trail) = trail.as_deref_mut() {
+                trail.set_token(token.clone());
+            }
             if let Some((route, relative)) = route {
                 req.operation = self.write_kind(&req, route.backend.as_ref(), relative).await?;
+                if let Some(trail) = trail.as_deref_mut() {
+                    trail.set_operation(req.operation);
+                }
             }
             self.authorize(&mut req, &token, route.is_some_and(|(r, rel)| r.backend.special_paths().is_root(rel)))
                 .await?;
         }
         let (route, relative) = route.ok_or_else(|| Error::NoRoute(path.clone()))?;
 
-        // Audit (the audit issue) records the request here, before anything runs, and
-        // refuses it when no enabled device can record it.
+        // Nothing runs unrecorded: no device took the request entry, no request.
+        if let Some(trail) = trail {
+            trail.record_request().await?;
+        }
         let mount_path = route.prefix.clone();
         let accessor = route.entry.accessor.clone();
         req.mount_point = mount_path.clone();
@@ -70,7 +103,7 @@ impl Core {
             self.issue_login_token(route, &full_path, auth).await?;
         }
         // A lease for returned secrets is registered here (dynamic secrets, later).
-        // Audit records the response here.
+        // The trail records the response once this returns (`handle_request`).
         if let Some(hash) = last_use {
             self.revoke_token_tree(&hash).await?;
         }
@@ -137,6 +170,21 @@ impl Core {
         }
         req.sudo = acl.is_root() || acl.capabilities(&req.path).contains(&"sudo");
         Ok(())
+    }
+}
+
+/// The mount as audit entries name it.
+fn mount_ref(route: &RouteEntry) -> MountRef {
+    MountRef {
+        point: route.prefix.clone(),
+        kind: route.entry.kind.clone(),
+        accessor: route.entry.accessor.clone(),
+        class: match route.table {
+            Table::Secret => "secret",
+            Table::Auth => "auth",
+        },
+        non_hmac_request_keys: route.entry.config.audit_non_hmac_request_keys.clone(),
+        non_hmac_response_keys: route.entry.config.audit_non_hmac_response_keys.clone(),
     }
 }
 

@@ -39,6 +39,9 @@ pub struct HealthStatus {
     pub cluster_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// Arcanum's own: audit entries waiting in the spill queue for a device to recover.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_backlog: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -71,7 +74,8 @@ impl Core {
     pub async fn health(&self) -> Result<HealthStatus, Error> {
         let initialized = self.seal.config().await?.is_some();
         let sealed = self.is_sealed();
-        let cluster = self.unsealed().ok().map(|u| u.cluster.clone());
+        let unsealed = self.unsealed().ok();
+        let cluster = unsealed.as_ref().map(|u| u.cluster.clone());
         Ok(HealthStatus {
             initialized,
             sealed,
@@ -84,7 +88,15 @@ impl Core {
             version: VERSION,
             cluster_name: cluster.as_ref().map(|c| c.name.clone()),
             cluster_id: cluster.map(|c| c.id),
+            audit_backlog: unsealed.map(|u| u.audit.backlog()),
         })
+    }
+
+    /// Reopen every audit device's file or socket (SIGHUP, after log rotation).
+    pub async fn reopen_audit_devices(&self) {
+        if let Ok(state) = self.unsealed() {
+            state.audit.reopen_all().await;
+        }
     }
 
     pub fn leader(&self) -> LeaderStatus {

@@ -7,15 +7,7 @@ use super::response::json_response;
 use crate::logical::Error;
 
 pub fn status_of(err: &Error) -> StatusCode {
-    match err {
-        Error::PermissionDenied | Error::Forbidden(_) => StatusCode::FORBIDDEN,
-        Error::UnsupportedPath | Error::NoRoute(_) => StatusCode::NOT_FOUND,
-        Error::UnsupportedOperation => StatusCode::METHOD_NOT_ALLOWED,
-        Error::InvalidRequest(_) | Error::InvalidCredentials => StatusCode::BAD_REQUEST,
-        Error::Sealed => StatusCode::SERVICE_UNAVAILABLE,
-        Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 pub fn error_response(err: Error) -> Response {

@@ -117,7 +117,11 @@ pub fn build(
     let mut req = Request::new(operation, path);
     req.data = data;
     req.client_token = client_token(headers);
-    req.connection = Connection { remote_addr: remote.map(|a| a.ip().to_string()), tls: false };
+    req.connection = Connection {
+        remote_addr: remote.map(|a| a.ip().to_string()),
+        remote_port: remote.map(|a| a.port()),
+        tls: false,
+    };
     Ok(req)
 }
 

@@ -43,6 +43,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// The HTTP status this error answers with (also recorded by audit devices).
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Error::PermissionDenied | Error::Forbidden(_) => 403,
+            Error::UnsupportedPath | Error::NoRoute(_) => 404,
+            Error::UnsupportedOperation => 405,
+            Error::InvalidRequest(_) | Error::InvalidCredentials => 400,
+            Error::Sealed => 503,
+            Error::RateLimited { .. } => 429,
+            Error::Internal(_) => 500,
+        }
+    }
+
     pub fn invalid(msg: impl Into<String>) -> Self {
         Error::InvalidRequest(msg.into())
     }

@@ -8,6 +8,7 @@ use super::Operation;
 #[derive(Clone, Debug, Default)]
 pub struct Connection {
     pub remote_addr: Option<String>,
+    pub remote_port: Option<u16>,
     pub tls: bool,
 }
 

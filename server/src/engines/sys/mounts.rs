@@ -54,7 +54,7 @@ fn string_list(value: Option<&Value>) -> Vec<String> {
 }
 
 /// `options` as Vault stores them: every value a string (`{"version": 2}` → `"2"`).
-fn options(value: Option<Value>) -> Result<Option<BTreeMap<String, String>>> {
+pub(super) fn options(value: Option<Value>) -> Result<Option<BTreeMap<String, String>>> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(map)) => Ok(Some(
