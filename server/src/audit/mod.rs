@@ -230,7 +230,7 @@ fn build_sink(kind: &str, options: &BTreeMap<String, String>) -> Result<Box<dyn 
         "socket" => Box::new(socket::SocketSink::from_options(options)?),
         "syslog" => Box::new(syslog::SyslogSink::from_options(options)?),
         "" => return Err("type is required: file, socket or syslog".into()),
-        other => return Err(format!("unknown audit device type {other:?}; supported: file, socket, syslog")),
+        other => return Err(format!("unknown backend type: {other:?}; audit device types are file, socket, syslog")),
     })
 }
 

@@ -82,7 +82,11 @@ pub fn logical_response(request_id: &str, response: Option<Response>) -> HttpRes
     }
     let status = response.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
     if response.raw_body {
-        return json_response(status, &response.data.unwrap_or_default());
+        let data = response.data.unwrap_or_default();
+        return match data.get("http_raw_body") {
+            Some(Value::String(_)) => raw_response(status, data),
+            _ => json_response(status, &data),
+        };
     }
     let lease = response.lease.as_ref();
     let envelope = Envelope {
@@ -97,6 +101,31 @@ pub fn logical_response(request_id: &str, response: Option<Response>) -> HttpRes
         auth: response.auth.as_ref().map(WireAuth::from),
     };
     json_response(status, &envelope)
+}
+
+/// A body that is not JSON (an export as CSV), the way Vault's `HTTPRawBody` responses
+/// carry it: `http_raw_body`, `http_content_type`, and here also `http_headers`.
+fn raw_response(status: StatusCode, mut data: Map<String, Value>) -> HttpResponse {
+    let body = match data.remove("http_raw_body") {
+        Some(Value::String(body)) => body,
+        _ => String::new(),
+    };
+    let mut response = HttpResponse::new(Body::from(body));
+    *response.status_mut() = status;
+    let content_type = data.get("http_content_type").and_then(Value::as_str).unwrap_or("application/octet-stream");
+    if let Ok(value) = header::HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    if let Some(Value::Object(headers)) = data.get("http_headers") {
+        for (name, value) in headers {
+            if let (Ok(name), Some(Ok(value))) =
+                (header::HeaderName::from_bytes(name.as_bytes()), value.as_str().map(header::HeaderValue::from_str))
+            {
+                response.headers_mut().insert(name, value);
+            }
+        }
+    }
+    response
 }
 
 pub fn no_content() -> HttpResponse {

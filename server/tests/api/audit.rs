@@ -178,7 +178,7 @@ async fn bad_devices_and_requests_get_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         (json!({"options": {"file_path": "/tmp/x"}}), "type is required"),
-        (json!({"type": "carrier-pigeon"}), "carrier-pigeon"),
+        (json!({"type": "carrier-pigeon"}), "unknown backend type: \"carrier-pigeon\""),
         (json!({"type": "file"}), "file_path"),
         (json!({"type": "file", "options": {"file_path": "/nonexistent/dir/a.log"}}), "/nonexistent/dir/a.log"),
         (json!({"type": "file", "options": {"file_path": "discard", "log_raw": "maybe"}}), "log_raw"),

@@ -64,6 +64,12 @@ impl ServerProcess {
         panic!("arcanum did not listen on {} within 30 s:\n{}", self.addr, self.log_text());
     }
 
+    /// Send a signal (`HUP`, `TERM`…) to the server.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill").arg(format!("-{name}")).arg(self.child.id().to_string()).status().unwrap();
+        assert!(status.success(), "kill -{name} failed");
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
