@@ -2,18 +2,20 @@
 //!
 //! The schema is deliberately tiny: everything Arcanum stores is an opaque, encrypted blob
 //! under a path-like key (the barrier does the encryption), so the database never sees a
-//! plaintext value, a key or a token.
+//! plaintext value, a key or a token. The one other table is the database audit device's
+//! trail, whose entries are already hashed the way a file device's are.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_storage;
+mod m20261126_000001_audit_log;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_storage::Migration)]
+        vec![Box::new(m20261125_000001_storage::Migration), Box::new(m20261126_000001_audit_log::Migration)]
     }
 
     /// Keep the migration bookkeeping table next to ours, with the same prefix.
