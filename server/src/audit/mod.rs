@@ -11,6 +11,7 @@ pub mod entry;
 mod file;
 pub mod hash;
 mod options;
+pub mod records;
 mod socket;
 mod spill;
 mod syslog;

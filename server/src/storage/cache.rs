@@ -16,6 +16,7 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
 use super::{Physical, StorageError, TxnOp};
+use crate::audit::records::AuditRecords;
 
 const SHARDS: usize = 64;
 /// Per-entry bookkeeping counted against the capacity, beside key and value bytes.
@@ -144,6 +145,11 @@ impl Physical for CachedPhysical {
 
     fn kind(&self) -> &'static str {
         self.inner.kind()
+    }
+
+    /// The trail is not cached: it bypasses this layer entirely.
+    fn audit_records(&self) -> Result<Arc<dyn AuditRecords>, StorageError> {
+        self.inner.audit_records()
     }
 }
 

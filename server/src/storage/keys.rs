@@ -22,7 +22,7 @@ pub(super) fn check_prefix(prefix: &str) -> Result<(), StorageError> {
 /// The smallest string greater than every string that starts with `prefix`, or `None`
 /// when no such bound exists (empty prefix). Both backends compare keys byte-wise, and
 /// UTF-8 byte order is code point order, so bumping the last code point is enough.
-pub(super) fn prefix_end(prefix: &str) -> Option<String> {
+pub(crate) fn prefix_end(prefix: &str) -> Option<String> {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         let mut next = last as u32 + 1;

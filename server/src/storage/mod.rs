@@ -8,13 +8,18 @@ mod keys;
 mod sql;
 mod sqlite;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 pub use cache::CachedPhysical;
 pub use group_commit::WriteStats;
 pub use inmem::{InmemLogical, InmemStorage};
+pub(crate) use keys::prefix_end;
 pub use sql::{SqlStorage, redact_url};
 pub use sqlite::SqliteStorage;
+
+use crate::audit::records::AuditRecords;
 
 /// One write in an atomic batch.
 #[derive(Clone, Debug)]
@@ -117,6 +122,11 @@ pub trait Physical: Send + Sync {
     }
     /// The name shown as `storage_type` in `sys/seal-status`.
     fn kind(&self) -> &'static str;
+    /// The database audit device's store, in the same database. Only the SQL backends
+    /// have one.
+    fn audit_records(&self) -> Result<Arc<dyn AuditRecords>, StorageError> {
+        Err(StorageError::Unavailable(crate::audit::records::NEEDS_DATABASE.into()))
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use super::group_commit::{self, Group, QUEUE_DEPTH, WriteRequest, WriteStats};
 use super::keys::{self, LIST_BATCH, SkipScan};
 use super::{Physical, StorageError, TxnOp};
+use crate::audit::records::{AuditRecords, PostgresAuditRecords};
 
 mod entry {
     use sea_orm::entity::prelude::*;
@@ -133,6 +134,11 @@ impl Physical for SqlStorage {
 
     fn kind(&self) -> &'static str {
         "postgresql"
+    }
+
+    /// On the store's connection pool.
+    fn audit_records(&self) -> Result<Arc<dyn AuditRecords>, StorageError> {
+        Ok(Arc::new(PostgresAuditRecords::new(self.db.clone())))
     }
 }
 

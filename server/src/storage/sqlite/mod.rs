@@ -23,6 +23,7 @@ use sea_orm::{ConnectOptions, Database};
 use super::group_commit::WriteStats;
 use super::keys::{self, LIST_BATCH, SkipScan};
 use super::{Physical, StorageError, TxnOp};
+use crate::audit::records::{AuditRecords, SqliteAuditRecords};
 use readers::Readers;
 use writer::Writer;
 
@@ -139,6 +140,17 @@ impl Physical for SqliteStorage {
 
     fn kind(&self) -> &'static str {
         "sqlite"
+    }
+
+    /// On two connections of its own to the same database (file or in-memory).
+    fn audit_records(&self) -> Result<Arc<dyn AuditRecords>, StorageError> {
+        let location = &self.readers.location;
+        let open = || {
+            location
+                .open()
+                .map_err(|e| StorageError::Unavailable(format!("cannot open the {}: {e}", location.describe())))
+        };
+        Ok(Arc::new(SqliteAuditRecords::new(open()?, open()?)?))
     }
 }
 
