@@ -213,7 +213,8 @@ pub(super) fn insert(dialect: Dialect, rows: usize) -> String {
 }
 
 /// A record's values in `INSERT_COLUMNS` order. NUL (which PostgreSQL text cannot hold)
-/// is replaced, so one odd name cannot lose a whole batch of the trail.
+/// is replaced, and a duration that is not a number is stored as none, so one odd value
+/// cannot lose a whole batch of the trail.
 pub(super) fn row_params(r: &AuditRecord) -> [Param; INSERT_WIDTH] {
     let text = |s: &str| Param::Text(if s.contains('\0') { s.replace('\0', "\u{FFFD}") } else { s.to_string() });
     let policies = serde_json::to_string(&r.policies).unwrap_or_else(|_| "[]".into());

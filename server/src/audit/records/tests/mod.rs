@@ -43,6 +43,30 @@ async fn the_trail_survives_reopening_and_is_shared_by_stores() {
     assert_eq!(reopened.count().await.unwrap(), 1);
 }
 
+/// The store's writer and the trail's take turns on the one SQLite file: neither fails
+/// on the other's lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_trail_and_store_write_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStorage::open(&dir.path().join("both.db")).await.unwrap());
+    let records = store.audit_records().unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..40 {
+        let (store, records) = (store.clone(), records.clone());
+        tasks.push(tokio::spawn(async move {
+            store.put(&format!("both/k{n}"), b"v").await.unwrap();
+            let batch =
+                [suite::record(&format!("b{n}"), EntryType::Request, n), suite::record("x", EntryType::Response, n)];
+            records.insert(&batch).await.unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(records.count().await.unwrap(), 80);
+    assert_eq!(store.list("both/").await.unwrap().len(), 40);
+}
+
 #[tokio::test]
 async fn the_cache_layer_hands_out_the_store_beneath_it() {
     let inner: Arc<dyn Physical> = Arc::new(SqliteStorage::open_memory().await.unwrap());
