@@ -33,7 +33,10 @@ api() { curl -sf -H "X-Vault-Token: $2" "${@:3}" "http://$1/v1/$4"; }
 
 ARCANUM_LOG=warn "$ARCANUM" server --dev --dev-root-token-id "$TOKEN" --dev-listen-address "$A" >"$tmp/a.log" 2>&1 &
 pids+=($!); A_PID=$!
-bao server -dev -dev-root-token-id="$TOKEN" -dev-listen-address="$D" -log-level=error >"$tmp/d.log" 2>&1 &
+# OpenBao 2 enables audit devices through the API only when the config allows it.
+echo 'unsafe_allow_api_audit_creation = true' >"$tmp/dev-extra.hcl"
+bao server -dev -dev-root-token-id="$TOKEN" -dev-listen-address="$D" -config="$tmp/dev-extra.hcl" \
+  -log-level=error >"$tmp/d.log" 2>&1 &
 pids+=($!); D_PID=$!
 mkdir -p "$tmp/raft"
 cat >"$tmp/raft.hcl" <<HCL
@@ -95,10 +98,24 @@ for load in health kv-read kv-write; do
   read -r a_rps a50 a99 abad < <(measure "$A" "$path" "$script")
   read -r d_rps d50 d99 dbad < <(measure "$D" "$path" "$script")
   read -r r_rps r50 r99 rbad < <(measure "$R" "$path" "$script")
+  [ "$load" = kv-read ] && { A_READ=$a_rps; D_READ=$d_rps; }
   report "$load" arcanum "$a_rps" "$a50" "$a99" "$a_rps" "$abad"
   report "" bao-dev "$d_rps" "$d50" "$d99" "$a_rps" "$dbad"
   report "" bao-raft "$r_rps" "$r50" "$r99" "$a_rps" "$rbad"
 done
+
+# The price of auditing: KV reads again with a file audit device on each server.
+for addr in "$A" "$D"; do
+  curl -sf -o /dev/null -X PUT -H "X-Vault-Token: $TOKEN" -H "Content-Type: application/json" \
+    -d "{\"type\":\"file\",\"options\":{\"file_path\":\"$tmp/audit-${addr##*:}.log\"}}" "http://$addr/v1/sys/audit/file"
+done
+read -r a_rps a50 a99 abad < <(measure "$A" /v1/secret/data/bench-read)
+read -r d_rps d50 d99 dbad < <(measure "$D" /v1/secret/data/bench-read)
+report "kv-read, file audit" arcanum "$a_rps" "$a50" "$a99" "$a_rps" "$abad"
+report "" bao-dev "$d_rps" "$d50" "$d99" "$a_rps" "$dbad"
+printf '%-22s arcanum %s, bao-dev %s (ops/s lost to the file audit device)\n' "audit overhead" \
+  "$(awk -v w="$a_rps" -v n="$A_READ" 'BEGIN { printf "%.1f%%", (1 - w / n) * 100 }')" \
+  "$(awk -v w="$d_rps" -v n="$D_READ" 'BEGIN { printf "%.1f%%", (1 - w / n) * 100 }')"
 
 printf '\n%-22s %12s %12s %12s\n' "resident memory (KiB)" arcanum bao-dev bao-raft
 printf '%-22s %12s %12s %12s\n' idle "$A_IDLE" "$D_IDLE" "$R_IDLE"

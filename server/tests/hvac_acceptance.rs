@@ -4,9 +4,8 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::process::Command;
 
-use common::process::{ServerProcess, free_port};
+use common::process::{ServerProcess, free_port, run_hvac_scenario};
 
 #[test]
 fn hvac_drives_the_whole_seal_lifecycle() {
@@ -23,13 +22,5 @@ fn hvac_drives_the_whole_seal_lifecycle() {
     )
     .unwrap();
     let server = ServerProcess::start(&["--config", config.to_str().unwrap()], addr, &dir.path().join("log"));
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/acceptance/hvac_seal.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(format!("http://{addr}"))
-        .output()
-        .expect("python3 runs (make setup installs hvac)");
-    let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{output}\nserver log:\n{}", server.log_text());
-    assert!(output.contains("hvac scenario passed"), "{output}");
+    run_hvac_scenario("hvac_seal.py", &server, dir.path(), "hvac scenario passed");
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::entry::{FormatOptions, Formatted, Formatter};
+use super::entry::{AuditInput, FormatOptions, Formatted, Formatter, TokenHashes};
 use super::hash::Salt;
 
 /// Where a device's entries go. Runs on the device's own thread.
@@ -28,6 +28,8 @@ pub trait Sink: Send + 'static {
         Ok(())
     }
 }
+
+static NO_TOKEN: TokenHashes = TokenHashes { token: None, accessor: None };
 
 /// Jobs queued per device before requests fail fast instead of waiting.
 const QUEUE_DEPTH: usize = 4096;
@@ -48,6 +50,8 @@ enum Job {
 pub struct Device {
     /// Where it is enabled, with a trailing `/`: `file/`.
     pub path: String,
+    /// `file`, `socket`, `syslog`, `database`.
+    pub kind: String,
     pub uuid: String,
     pub salt: Salt,
     pub format: FormatOptions,
@@ -55,12 +59,19 @@ pub struct Device {
     /// Entries waiting in the spill queue for this device.
     pub backlog: AtomicU64,
     pub failures: AtomicU64,
+    /// Tokens as this device shows them, by the token store's keyed hash (never by the
+    /// token itself): a busy client's token is hashed once, not twice per entry.
+    token_hashes: quick_cache::sync::Cache<String, Arc<TokenHashes>>,
 }
+
+/// Tokens whose hashes a device remembers.
+const TOKEN_HASHES: usize = 16_384;
 
 impl Device {
     /// Start the device's thread over `sink`.
     pub fn start(
         path: String,
+        kind: String,
         uuid: String,
         salt: Salt,
         format: FormatOptions,
@@ -68,11 +79,39 @@ impl Device {
     ) -> io::Result<Device> {
         let (queue, jobs) = sync_channel(QUEUE_DEPTH);
         std::thread::Builder::new().name(format!("audit {path}")).spawn(move || run(sink, jobs))?;
-        Ok(Device { path, uuid, salt, format, queue, backlog: AtomicU64::new(0), failures: AtomicU64::new(0) })
+        Ok(Device {
+            path,
+            kind,
+            uuid,
+            salt,
+            format,
+            queue,
+            backlog: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            token_hashes: quick_cache::sync::Cache::new(TOKEN_HASHES),
+        })
     }
 
-    pub fn formatter(&self) -> Formatter<'_> {
-        Formatter { salt: &self.salt, options: &self.format }
+    pub fn formatter<'a>(&'a self, token: &'a TokenHashes) -> Formatter<'a> {
+        Formatter { salt: &self.salt, options: &self.format, token }
+    }
+
+    /// The request's token and accessor as this device writes them.
+    pub fn token_hashes(&self, input: &AuditInput) -> Arc<TokenHashes> {
+        let compute = || {
+            let formatter = self.formatter(&NO_TOKEN);
+            Arc::new(TokenHashes {
+                token: input.client_token.as_deref().map(|t| formatter.hash(t)),
+                accessor: input.token.as_ref().map(|t| formatter.accessor(&t.accessor)),
+            })
+        };
+        match &input.token {
+            Some(entry) if input.client_token.is_some() => self
+                .token_hashes
+                .get_or_insert_with(&entry.id_hash, || Ok::<_, ()>(compute()))
+                .unwrap_or_else(|_| compute()),
+            _ => compute(),
+        }
     }
 
     /// Write `entries`, waiting at most `WRITE_TIMEOUT`.

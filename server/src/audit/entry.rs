@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::hash::Salt;
+use super::hash::{Hashed, Salt};
 use crate::logical::{Operation, Response};
 use crate::token::TokenEntry;
 
@@ -98,33 +99,139 @@ pub struct Summary {
 pub struct Formatter<'a> {
     pub salt: &'a Salt,
     pub options: &'a FormatOptions,
+    /// The caller's token and accessor as this device shows them, worked out once per
+    /// request (`Device::token_hashes`).
+    pub token: &'a TokenHashes,
 }
 
-impl Formatter<'_> {
+/// A token and its accessor as one device writes them.
+#[derive(Clone, Debug, Default)]
+pub struct TokenHashes {
+    pub token: Option<String>,
+    pub accessor: Option<String>,
+}
+
+// The entry's shape, field for field in Vault's order. Borrowed from the request and
+// response, so formatting copies nothing it does not write.
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    time: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    auth: AuthOut<'a>,
+    request: RequestOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response: Option<ResponseOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AuthOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accessor: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policies: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_policies: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a std::collections::BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entity_id: Option<&'a str>,
+    token_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_ttl: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_issue_time: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MountOut<'a> {
+    mount_point: &'a str,
+    mount_type: &'a str,
+    mount_accessor: &'a str,
+    mount_class: &'static str,
+}
+
+#[derive(Serialize)]
+struct Namespace {
+    id: &'static str,
+}
+
+#[derive(Serialize)]
+struct RequestOut<'a> {
+    id: &'a str,
+    operation: &'static str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    mount: Option<MountOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_token_accessor: Option<&'a str>,
+    namespace: Namespace,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Hashed<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote_address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote_port: Option<u16>,
+}
+
+#[derive(Serialize)]
+struct ResponseOut<'a> {
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    mount: Option<MountOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth: Option<ResponseAuthOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Hashed<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warnings: Option<&'a [String]>,
+}
+
+#[derive(Serialize)]
+struct ResponseAuthOut<'a> {
+    client_token: String,
+    accessor: String,
+    display_name: &'a str,
+    policies: &'a [String],
+    token_policies: &'a [String],
+    metadata: &'a Map<String, Value>,
+    entity_id: &'a str,
+    token_type: &'a str,
+    token_ttl: u64,
+}
+
+impl<'a> Formatter<'a> {
     pub fn request(&self, input: &AuditInput, error: Option<&str>, now: OffsetDateTime) -> Formatted {
-        let mut entry = Map::new();
-        entry.insert("time".into(), json!(timestamp(now)));
-        entry.insert("type".into(), json!("request"));
-        entry.insert("auth".into(), self.auth(input));
-        entry.insert("request".into(), self.request_body(input));
-        if let Some(error) = error {
-            entry.insert("error".into(), json!(error));
-        }
+        let entry = Entry {
+            time: timestamp(now),
+            kind: "request",
+            auth: self.auth(input),
+            request: self.request_body(input),
+            response: None,
+            error,
+        };
         let mut summary = self.summary(input, "request", now);
         summary.error = error.unwrap_or_default().to_string();
-        self.finish(entry, summary)
+        self.finish(&entry, summary)
     }
 
     pub fn response(&self, input: &AuditInput, outcome: &Outcome, now: OffsetDateTime) -> Formatted {
-        let mut entry = Map::new();
-        entry.insert("time".into(), json!(timestamp(now)));
-        entry.insert("type".into(), json!("response"));
-        entry.insert("auth".into(), self.auth(input));
-        entry.insert("request".into(), self.request_body(input));
-        entry.insert("response".into(), self.response_body(input, outcome));
-        if let Some(error) = &outcome.error {
-            entry.insert("error".into(), json!(error));
-        }
+        let entry = Entry {
+            time: timestamp(now),
+            kind: "response",
+            auth: self.auth(input),
+            request: self.request_body(input),
+            response: Some(self.response_body(input, outcome)),
+            error: outcome.error.as_deref(),
+        };
         let mut summary = self.summary(input, "response", now);
         summary.status = Some(outcome.status);
         summary.error = outcome.error.clone().unwrap_or_default();
@@ -138,20 +245,24 @@ impl Formatter<'_> {
             summary.policies = auth.policies.clone();
             summary.token_accessor = self.accessor(&auth.accessor);
         }
-        self.finish(entry, summary)
+        self.finish(&entry, summary)
     }
 
-    fn finish(&self, entry: Map<String, Value>, summary: Summary) -> Formatted {
-        let json = Value::Object(entry).to_string();
-        let line = if self.options.prefix.is_empty() { json } else { format!("{}{json}", self.options.prefix) };
+    fn finish(&self, entry: &Entry, summary: Summary) -> Formatted {
+        let mut line = self.options.prefix.clone();
+        // Writing into a String cannot fail, and every map key is a string.
+        let json = serde_json::to_string(entry).unwrap_or_default();
+        line.push_str(&json);
         Formatted { line, summary }
     }
 
-    fn hash(&self, value: &str) -> String {
+    /// A value as this device shows it: hashed, unless `log_raw`.
+    pub fn hash(&self, value: &str) -> String {
         if self.options.log_raw { value.to_string() } else { self.salt.hash(value) }
     }
 
-    fn accessor(&self, accessor: &str) -> String {
+    /// An accessor as this device shows it: hashed if `hmac_accessor` (the default).
+    pub fn accessor(&self, accessor: &str) -> String {
         if self.options.hmac_accessor && !self.options.log_raw {
             self.salt.hash(accessor)
         } else {
@@ -159,110 +270,67 @@ impl Formatter<'_> {
         }
     }
 
-    fn hashed(&self, mut value: Value, keep: &[String]) -> Value {
-        if !self.options.log_raw {
-            self.salt.hash_value(&mut value, keep);
+    fn auth<'b>(&'b self, input: &'b AuditInput) -> AuthOut<'b> {
+        let entry = input.token.as_deref();
+        AuthOut {
+            client_token: self.token.token.as_deref(),
+            accessor: self.token.accessor.as_deref(),
+            display_name: entry.map(|e| e.display_name.as_str()),
+            policies: entry.map(|e| e.policies.as_slice()),
+            token_policies: entry.map(|e| e.policies.as_slice()),
+            metadata: entry.map(|e| &e.meta).filter(|m| !m.is_empty()),
+            entity_id: entry.map(|e| e.entity_id.as_str()).filter(|id| !id.is_empty()),
+            token_type: if entry.is_some() { "service" } else { "default" },
+            token_ttl: entry.map(|e| e.ttl),
+            token_issue_time: entry.map(|e| timestamp(e.issue_time)),
         }
-        value
     }
 
-    fn auth(&self, input: &AuditInput) -> Value {
-        let mut auth = Map::new();
-        if let Some(token) = &input.client_token {
-            auth.insert("client_token".into(), json!(self.hash(token)));
+    fn request_body<'b>(&'b self, input: &'b AuditInput) -> RequestOut<'b> {
+        let keep = input.mount.as_ref().map(|m| m.non_hmac_request_keys.as_slice()).unwrap_or_default();
+        RequestOut {
+            id: &input.request_id,
+            operation: input.operation.as_str(),
+            mount: input.mount.as_ref().map(mount_out),
+            client_token: self.token.token.as_deref(),
+            client_token_accessor: self.token.accessor.as_deref(),
+            namespace: Namespace { id: "root" },
+            path: &input.path,
+            data: (!input.data.is_empty()).then(|| Hashed {
+                map: &input.data,
+                salt: (!self.options.log_raw).then_some(self.salt),
+                keep,
+                elide_keys: false,
+            }),
+            remote_address: input.remote_address.as_deref(),
+            remote_port: input.remote_port,
         }
-        match &input.token {
-            Some(entry) => {
-                auth.insert("accessor".into(), json!(self.accessor(&entry.accessor)));
-                auth.insert("display_name".into(), json!(entry.display_name));
-                auth.insert("policies".into(), json!(entry.policies));
-                auth.insert("token_policies".into(), json!(entry.policies));
-                if !entry.meta.is_empty() {
-                    auth.insert("metadata".into(), json!(entry.meta));
-                }
-                if !entry.entity_id.is_empty() {
-                    auth.insert("entity_id".into(), json!(entry.entity_id));
-                }
-                auth.insert("token_type".into(), json!("service"));
-                auth.insert("token_ttl".into(), json!(entry.ttl));
-                auth.insert("token_issue_time".into(), json!(timestamp(entry.issue_time)));
-            }
-            None => {
-                auth.insert("token_type".into(), json!("default"));
-            }
-        }
-        Value::Object(auth)
     }
 
-    fn request_body(&self, input: &AuditInput) -> Value {
-        let mut request = Map::new();
-        request.insert("id".into(), json!(input.request_id));
-        request.insert("operation".into(), json!(input.operation.as_str()));
-        if let Some(mount) = &input.mount {
-            request.insert("mount_point".into(), json!(mount.point));
-            request.insert("mount_type".into(), json!(mount.kind));
-            request.insert("mount_accessor".into(), json!(mount.accessor));
-            request.insert("mount_class".into(), json!(mount.class));
+    fn response_body<'b>(&'b self, input: &'b AuditInput, outcome: &Outcome<'b>) -> ResponseOut<'b> {
+        let keep = input.mount.as_ref().map(|m| m.non_hmac_response_keys.as_slice()).unwrap_or_default();
+        let response = outcome.response;
+        ResponseOut {
+            mount: input.mount.as_ref().map(mount_out),
+            auth: response.and_then(|r| r.auth.as_ref()).map(|auth| ResponseAuthOut {
+                client_token: self.hash(&auth.client_token),
+                accessor: self.accessor(&auth.accessor),
+                display_name: &auth.display_name,
+                policies: &auth.policies,
+                token_policies: &auth.token_policies,
+                metadata: &auth.metadata,
+                entity_id: &auth.entity_id,
+                token_type: &auth.token_type,
+                token_ttl: auth.lease_duration,
+            }),
+            data: response.and_then(|r| r.data.as_ref()).map(|data| Hashed {
+                map: data,
+                salt: (!self.options.log_raw).then_some(self.salt),
+                keep,
+                elide_keys: self.options.elide_list_responses && input.operation == Operation::List,
+            }),
+            warnings: response.map(|r| r.warnings.as_slice()).filter(|w| !w.is_empty()),
         }
-        if let Some(token) = &input.client_token {
-            request.insert("client_token".into(), json!(self.hash(token)));
-        }
-        if let Some(entry) = &input.token {
-            request.insert("client_token_accessor".into(), json!(self.accessor(&entry.accessor)));
-        }
-        request.insert("namespace".into(), json!({"id": "root"}));
-        request.insert("path".into(), json!(input.path));
-        if !input.data.is_empty() {
-            let keep = input.mount.as_ref().map(|m| m.non_hmac_request_keys.as_slice()).unwrap_or_default();
-            request.insert("data".into(), self.hashed(Value::Object(input.data.clone()), keep));
-        }
-        if let Some(address) = &input.remote_address {
-            request.insert("remote_address".into(), json!(address));
-        }
-        if let Some(port) = input.remote_port {
-            request.insert("remote_port".into(), json!(port));
-        }
-        Value::Object(request)
-    }
-
-    fn response_body(&self, input: &AuditInput, outcome: &Outcome) -> Value {
-        let mut body = Map::new();
-        if let Some(mount) = &input.mount {
-            body.insert("mount_point".into(), json!(mount.point));
-            body.insert("mount_type".into(), json!(mount.kind));
-            body.insert("mount_accessor".into(), json!(mount.accessor));
-            body.insert("mount_class".into(), json!(mount.class));
-        }
-        let Some(response) = outcome.response else { return Value::Object(body) };
-        if let Some(auth) = &response.auth {
-            body.insert(
-                "auth".into(),
-                json!({
-                    "client_token": self.hash(&auth.client_token),
-                    "accessor": self.accessor(&auth.accessor),
-                    "display_name": auth.display_name,
-                    "policies": auth.policies,
-                    "token_policies": auth.token_policies,
-                    "metadata": auth.metadata,
-                    "entity_id": auth.entity_id,
-                    "token_type": auth.token_type,
-                    "token_ttl": auth.lease_duration,
-                }),
-            );
-        }
-        if let Some(data) = &response.data {
-            let keep = input.mount.as_ref().map(|m| m.non_hmac_response_keys.as_slice()).unwrap_or_default();
-            let data = if self.options.elide_list_responses && input.operation == Operation::List {
-                elide_keys(data)
-            } else {
-                Value::Object(data.clone())
-            };
-            body.insert("data".into(), self.hashed(data, keep));
-        }
-        if !response.warnings.is_empty() {
-            body.insert("warnings".into(), json!(response.warnings));
-        }
-        Value::Object(body)
     }
 
     fn summary(&self, input: &AuditInput, entry_type: &str, now: OffsetDateTime) -> Summary {
@@ -277,21 +345,20 @@ impl Formatter<'_> {
             display_name: token.map(|t| t.display_name.clone()).unwrap_or_default(),
             entity_id: token.map(|t| t.entity_id.clone()).unwrap_or_default(),
             policies: token.map(|t| t.policies.clone()).unwrap_or_default(),
-            token_accessor: token.map(|t| self.accessor(&t.accessor)).unwrap_or_default(),
+            token_accessor: self.token.accessor.clone().unwrap_or_default(),
             remote_address: input.remote_address.clone().unwrap_or_default(),
             ..Default::default()
         }
     }
 }
 
-/// A list response with `keys` replaced by their count (Vault's `elide_list_responses`).
-fn elide_keys(data: &Map<String, Value>) -> Value {
-    let mut data = data.clone();
-    if let Some(Value::Array(keys)) = data.get("keys") {
-        let count = keys.len();
-        data.insert("keys".into(), json!(count));
+fn mount_out(mount: &MountRef) -> MountOut<'_> {
+    MountOut {
+        mount_point: &mount.point,
+        mount_type: &mount.kind,
+        mount_accessor: &mount.accessor,
+        mount_class: mount.class,
     }
-    Value::Object(data)
 }
 
 pub fn timestamp(time: OffsetDateTime) -> String {

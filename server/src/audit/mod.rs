@@ -6,6 +6,7 @@
 //! request entry. A response entry a device cannot take goes to the spill queue, and the
 //! client still gets the true result.
 
+mod database;
 mod device;
 pub mod entry;
 mod file;
@@ -29,7 +30,9 @@ pub use table::DeviceConfig;
 pub use trail::Trail;
 
 use crate::logical::{Error, Storage};
+use crate::storage::{Physical, StorageError};
 use hash::Salt;
+use records::AuditRecords;
 use table::{AuditTable, normalize_path};
 
 /// How often spilled entries are offered to their device again.
@@ -42,6 +45,7 @@ pub struct Broker {
     devices: RwLock<Arc<[Arc<Device>]>>,
     /// The stored table; its lock serialises enable and disable.
     table: tokio::sync::Mutex<AuditTable>,
+    sinks: Arc<Sinks>,
 }
 
 /// An enable request.
@@ -57,20 +61,31 @@ impl Broker {
     /// Load the audit table and start its devices (at unseal). A device whose sink
     /// cannot open now (a missing directory) still starts and fails its writes — so
     /// requests stay fail-closed — and tries to open again on each write.
-    pub async fn load(storage: Arc<dyn Storage>) -> Result<Arc<Broker>, Error> {
+    pub async fn load(storage: Arc<dyn Storage>, physical: Arc<dyn Physical>) -> Result<Arc<Broker>, Error> {
         let table = AuditTable::load(storage.as_ref()).await?;
+        let sinks = Arc::new(Sinks { physical, records: Default::default() });
         let mut devices = Vec::new();
         for config in &table.entries {
-            let sink = build_sink(&config.kind, &config.options).unwrap_or_else(|reason| {
+            let sink = sinks.build(&config.kind, &config.options).unwrap_or_else(|reason| {
                 tracing::error!(path = %config.path, %reason, "audit device cannot open; its writes fail until it can");
-                Box::new(Reopening { kind: config.kind.clone(), options: config.options.clone(), inner: None, reason })
+                Box::new(Reopening {
+                    sinks: sinks.clone(),
+                    kind: config.kind.clone(),
+                    options: config.options.clone(),
+                    inner: None,
+                    reason,
+                })
             });
             let device = start_device(config, sink)?;
             device.backlog.store(spill::count(storage.as_ref(), &config.uuid).await?, Ordering::Relaxed);
             devices.push(Arc::new(device));
         }
-        let broker =
-            Arc::new(Broker { storage, devices: RwLock::new(devices.into()), table: tokio::sync::Mutex::new(table) });
+        let broker = Arc::new(Broker {
+            storage,
+            devices: RwLock::new(devices.into()),
+            table: tokio::sync::Mutex::new(table),
+            sinks,
+        });
         tokio::spawn(flush_loop(Arc::downgrade(&broker)));
         Ok(broker)
     }
@@ -95,7 +110,15 @@ impl Broker {
             return Err(Error::invalid(format!("path already in use: an audit device is enabled at {path}")));
         }
         options::format_options(&request.options).map_err(Error::InvalidRequest)?;
-        let sink = build_sink(&request.kind, &request.options).map_err(Error::InvalidRequest)?;
+        if request.kind == "database"
+            && let Some(other) = table.entries.iter().find(|e| e.kind == "database")
+        {
+            return Err(Error::invalid(format!(
+                "a database audit device is already enabled at {}; there can be one",
+                other.path
+            )));
+        }
+        let sink = self.sinks.build(&request.kind, &request.options).map_err(Error::InvalidRequest)?;
         let salt = Salt::generate().map_err(Error::Internal)?;
         let config = DeviceConfig {
             path: path.clone(),
@@ -152,6 +175,16 @@ impl Broker {
                 Err(e) => tracing::error!(path = %device.path, error = %e, "audit device did not reopen"),
             }
         }
+    }
+
+    /// The enabled database device, which `sys/audit-log` searches.
+    pub fn database_device(&self) -> Option<Arc<Device>> {
+        self.devices().iter().find(|d| d.kind == "database").cloned()
+    }
+
+    /// The database device's store.
+    pub fn records(&self) -> Result<Arc<dyn AuditRecords>, StorageError> {
+        self.sinks.records()
     }
 
     /// Entries waiting in the spill queue, over all devices.
@@ -220,24 +253,51 @@ async fn flush_loop(broker: Weak<Broker>) {
 fn start_device(config: &DeviceConfig, sink: Box<dyn Sink>) -> Result<Device, Error> {
     let key = hex::decode(&config.salt).map_err(|_| Error::internal("the stored audit salt is corrupt"))?;
     let format = options::format_options(&config.options).map_err(Error::Internal)?;
-    Device::start(config.path.clone(), config.uuid.clone(), Salt::new(&key), format, sink)
+    Device::start(config.path.clone(), config.kind.clone(), config.uuid.clone(), Salt::new(&key), format, sink)
         .map_err(|e| Error::Internal(format!("cannot start the audit device {}: {e}", config.path)))
 }
 
-/// The sink for a device type and its options; the error names the problem.
-fn build_sink(kind: &str, options: &BTreeMap<String, String>) -> Result<Box<dyn Sink>, String> {
-    Ok(match kind {
-        "file" => Box::new(file::FileSink::from_options(options)?),
-        "socket" => Box::new(socket::SocketSink::from_options(options)?),
-        "syslog" => Box::new(syslog::SyslogSink::from_options(options)?),
-        "" => return Err("type is required: file, socket or syslog".into()),
-        other => return Err(format!("unknown backend type: {other:?}; audit device types are file, socket, syslog")),
-    })
+/// Builds sinks by device type. Holds the storage, whose database the `database`
+/// device writes to.
+struct Sinks {
+    physical: Arc<dyn Physical>,
+    records: std::sync::OnceLock<Arc<dyn AuditRecords>>,
+}
+
+impl Sinks {
+    /// The sink for a device type and its options; the error names the problem.
+    fn build(&self, kind: &str, options: &BTreeMap<String, String>) -> Result<Box<dyn Sink>, String> {
+        Ok(match kind {
+            "file" => Box::new(file::FileSink::from_options(options)?),
+            "socket" => Box::new(socket::SocketSink::from_options(options)?),
+            "syslog" => Box::new(syslog::SyslogSink::from_options(options)?),
+            "database" => {
+                let records = self.records().map_err(|e| e.to_string())?;
+                Box::new(database::DatabaseSink::new(records, options)?)
+            }
+            "" => return Err("type is required: file, socket, syslog or database".into()),
+            other => {
+                return Err(format!(
+                    "unknown backend type: {other:?}; audit device types are file, socket, syslog, database"
+                ));
+            }
+        })
+    }
+
+    /// One store for the server's life: it holds its own connections.
+    fn records(&self) -> Result<Arc<dyn AuditRecords>, StorageError> {
+        if let Some(records) = self.records.get() {
+            return Ok(records.clone());
+        }
+        let records = self.physical.audit_records()?;
+        Ok(self.records.get_or_init(|| records).clone())
+    }
 }
 
 /// A device whose sink could not open at unseal: every write tries again, and fails
 /// with the reason until the sink opens.
 struct Reopening {
+    sinks: Arc<Sinks>,
     kind: String,
     options: BTreeMap<String, String>,
     inner: Option<Box<dyn Sink>>,
@@ -247,7 +307,7 @@ struct Reopening {
 impl Reopening {
     fn sink(&mut self) -> std::io::Result<&mut Box<dyn Sink>> {
         if self.inner.is_none() {
-            match build_sink(&self.kind, &self.options) {
+            match self.sinks.build(&self.kind, &self.options) {
                 Ok(sink) => self.inner = Some(sink),
                 Err(reason) => self.reason = reason,
             }

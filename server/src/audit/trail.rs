@@ -69,7 +69,8 @@ impl Trail {
     pub async fn record_request(&mut self) -> Result<()> {
         let now = OffsetDateTime::now_utc();
         let results = join_all(self.devices.iter().map(|device| {
-            let entries = Arc::new(vec![device.formatter().request(&self.input, None, now)]);
+            let token = device.token_hashes(&self.input);
+            let entries = Arc::new(vec![device.formatter(&token).request(&self.input, None, now)]);
             async move { (device, entries.clone(), device.record(entries).await) }
         }))
         .await;
@@ -108,7 +109,8 @@ impl Trail {
         let now = OffsetDateTime::now_utc();
         let request_recorded = self.request_recorded;
         let results = join_all(self.devices.iter().map(|device| {
-            let formatter = device.formatter();
+            let token = device.token_hashes(&self.input);
+            let formatter = device.formatter(&token);
             let mut entries = Vec::with_capacity(2);
             if !request_recorded {
                 entries.push(formatter.request(&self.input, outcome.error.as_deref(), now));

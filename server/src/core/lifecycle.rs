@@ -171,7 +171,7 @@ impl Core {
             }
             // Built before the state is visible; backends reach the core only per request.
             let router = Router::build(&self.handle(), &tables[0], &tables[1], None)?;
-            let audit = crate::audit::Broker::load(storage.clone()).await?;
+            let audit = crate::audit::Broker::load(storage.clone(), self.barrier.physical().clone()).await?;
             Ok::<_, Error>(Unsealed {
                 router: std::sync::RwLock::new(Arc::new(router)),
                 mounts_lock: Default::default(),

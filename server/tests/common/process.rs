@@ -156,3 +156,34 @@ pub fn bao_json(addr: &str, token: Option<&str>, args: &[&str]) -> serde_json::V
     assert!(out.status.success(), "bao {args:?} failed: {}", text(&out));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bao {args:?} printed no JSON ({e}): {}", text(&out)))
 }
+
+/// Run the hvac scenario `script` (in tests/acceptance/) against the server at `url`,
+/// with a private `HOME`; panics with its output (and the server's log) unless it exits
+/// cleanly having printed `marker`.
+pub fn run_hvac_scenario(script: &str, server: &ServerProcess, home: &Path, marker: &str) {
+    let script = format!("{}/tests/acceptance/{script}", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(format!("http://{}", server.addr))
+        .env("PYTHONWARNINGS", "ignore::DeprecationWarning")
+        // hvac falls back to VAULT_TOKEN and ~/.vault-token when a client has no token.
+        .env_remove("VAULT_TOKEN")
+        .env_remove("VAULT_ADDR")
+        .env("HOME", home)
+        .output()
+        .expect("python3 runs (make setup installs hvac)");
+    let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{output}\nserver log:\n{}", server.log_text());
+    assert!(output.contains(marker), "{output}");
+}
+
+/// A dev server (`--dev`, root token `root`) on a free port, logging into `dir`.
+pub fn start_dev(dir: &Path) -> ServerProcess {
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let listen = addr.to_string();
+    ServerProcess::start(
+        &["--dev", "--dev-root-token-id", "root", "--dev-listen-address", &listen],
+        addr,
+        &dir.join("log"),
+    )
+}

@@ -32,6 +32,9 @@ pub struct AuditQuery {
     pub remote_address: Option<String>,
     pub outcome: Option<Outcome>,
     pub entry_type: Option<EntryType>,
+    /// Entries containing this text: a value's hash, which the API works out (never a
+    /// request parameter, so never a value in clear).
+    pub contains: Option<String>,
     /// Rows per page, 1 to `MAX_LIMIT` (out-of-range values are clamped).
     pub limit: u32,
     /// Continue after the page that handed this out.
@@ -50,6 +53,7 @@ impl Default for AuditQuery {
             remote_address: None,
             outcome: None,
             entry_type: None,
+            contains: None,
             limit: DEFAULT_LIMIT,
             cursor: None,
         }
@@ -262,6 +266,7 @@ mod tests {
                 remote_address: Some("10.0.0.1".into()),
                 outcome: Some(Outcome::Error),
                 entry_type: Some(EntryType::Response),
+                contains: None,
                 limit: 250,
                 cursor: Some(cursor),
             }

@@ -152,6 +152,15 @@ pub(super) fn search(dialect: Dialect, query: &AuditQuery) -> Sql {
     if let Some(kind) = query.entry_type {
         conds.push(format!("entry_type = {}", sql.text(kind.as_str())));
     }
+    // A substring of the entry (a value's hash): no index serves it, so it scans what
+    // the other filters leave, newest first, only until the page is full.
+    if let Some(needle) = &query.contains {
+        let needle = sql.text(needle);
+        conds.push(match dialect {
+            Dialect::Sqlite => format!("instr(entry, {needle}) > 0"),
+            Dialect::Postgres => format!("strpos(entry, {needle}) > 0"),
+        });
+    }
     if let Some(Cursor { time_us, id }) = query.cursor {
         let (t, i) = (sql.bind(Param::Int(time_us)), sql.bind(Param::Int(id)));
         conds.push(format!("(time_us, id) < ({t}, {i})"));

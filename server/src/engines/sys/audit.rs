@@ -75,9 +75,9 @@ pub(super) fn paths() -> Vec<Path<SystemBackend>> {
         ),
         Path::new("audit/{path*}")
             .field(Field::string("path", "Where the device is enabled."))
-            .field(Field::string("type", "file, socket or syslog."))
+            .field(Field::string("type", "file, socket, syslog or database."))
             .field(Field::string("description", "Free text."))
-            .field(Field::raw("options", "Device options: file_path, mode, rotate_bytes, rotate_max_files (file); address, socket_type, write_timeout (socket); facility, tag (syslog); hmac_accessor, log_raw, prefix, elide_list_responses, format (all)."))
+            .field(Field::raw("options", "Device options: file_path, mode, rotate_bytes, rotate_max_files (file); address, socket_type, write_timeout (socket); facility, tag (syslog); retention_days, retention_rows (database); hmac_accessor, log_raw, prefix, elide_list_responses, format (all)."))
             .field(Field::bool("local", "Kept for compatibility; devices are per node."))
             .on(Operation::Update, SystemBackend::enable_audit)
             .on(Operation::Delete, SystemBackend::disable_audit)

@@ -4,6 +4,7 @@
 //! `http::sys_seal` directly; everything here runs through the request pipeline.
 
 mod audit;
+mod audit_log;
 mod internal;
 mod keys;
 mod mounts;
@@ -31,6 +32,7 @@ pub fn backend(core: Weak<Core>) -> Framework<SystemBackend> {
     let mut paths = Vec::new();
     paths.extend(seal::paths());
     paths.extend(audit::paths());
+    paths.extend(audit_log::paths());
     paths.extend(keys::paths());
     paths.extend(mounts::paths());
     paths.extend(policy::paths());
@@ -39,7 +41,7 @@ pub fn backend(core: Weak<Core>) -> Framework<SystemBackend> {
         .special_paths(SpecialPaths {
             // As in OpenBao: rotating the barrier key needs sudo; the key-share ceremonies
             // are authorised by the shares themselves and need only the path's capability.
-            root: vec!["seal", "rotate", "rotate/keyring", "auth/*", "remount", "audit", "audit/*"],
+            root: vec!["seal", "rotate", "rotate/keyring", "auth/*", "remount", "audit", "audit/*", "audit-log/*"],
             // The UI mount paths check the token themselves: any valid token may ask
             // about the mounts its policies reach (the CLI does before every `kv` call).
             unauthenticated: vec!["decode-token", "internal/ui/mounts", "internal/ui/mounts/*"],

@@ -162,6 +162,11 @@ async fn filters_alone_and_combined(s: &dyn AuditRecords) {
     let requests = AuditQuery { entry_type: Some(EntryType::Request), ..q() };
     assert_eq!(search_keys(s, requests).await, ["r5q", "r4q", "r3q", "r2q", "r1q"]);
 
+    let containing = AuditQuery { contains: Some(r#""id":"r3""#.into()), ..q() };
+    assert_eq!(search_keys(s, containing).await, ["r3s", "r3q"]);
+    let wildcard = AuditQuery { contains: Some("%".into()), ..q() };
+    assert_eq!(search_keys(s, wildcard).await, Vec::<String>::new(), "a substring is literal");
+
     let alice_errors = AuditQuery { identity: Some("alice".into()), outcome: Some(Outcome::Error), ..q() };
     assert_eq!(search_keys(s, alice_errors).await, ["r3s", "r3q"]);
     let recent_responses = AuditQuery {
