@@ -248,12 +248,13 @@ impl<'a> Formatter<'a> {
         self.finish(&entry, summary)
     }
 
+    /// The prefix and the JSON, written once into a buffer sized for a typical entry.
     fn finish(&self, entry: &Entry, summary: Summary) -> Formatted {
-        let mut line = self.options.prefix.clone();
-        // Writing into a String cannot fail, and every map key is a string.
-        let json = serde_json::to_string(entry).unwrap_or_default();
-        line.push_str(&json);
-        Formatted { line, summary }
+        let mut line = Vec::with_capacity(2048);
+        line.extend_from_slice(self.options.prefix.as_bytes());
+        // Writing into a Vec cannot fail, and every map key is a string.
+        let _ = serde_json::to_writer(&mut line, entry);
+        Formatted { line: String::from_utf8(line).unwrap_or_default(), summary }
     }
 
     /// A value as this device shows it: hashed, unless `log_raw`.

@@ -19,6 +19,8 @@ pub struct FileSink {
     file: Option<File>,
     /// Bytes in the current file, for rotation.
     size: u64,
+    /// The batch being written, kept between batches to spare an allocation each.
+    buffer: Vec<u8>,
 }
 
 enum Target {
@@ -67,7 +69,7 @@ impl FileSink {
             }
             None => None,
         };
-        let mut sink = FileSink { target, mode, rotation, file: None, size: 0 };
+        let mut sink = FileSink { target, mode, rotation, file: None, size: 0, buffer: Vec::new() };
         sink.open().map_err(|e| format!("cannot open the audit file {path}: {e}"))?;
         Ok(sink)
     }
@@ -80,6 +82,30 @@ impl FileSink {
             self.file = Some(file);
         }
         Ok(())
+    }
+
+    /// Append `buffer` (whole lines), rotating first if it would pass the limit.
+    fn write_buffer(&mut self, buffer: &[u8]) -> io::Result<()> {
+        match &self.target {
+            Target::Discard => Ok(()),
+            Target::Stdout => io::stdout().lock().write_all(buffer),
+            Target::Path(path) => {
+                if let Some(rotation) = self.rotation
+                    && self.size > 0
+                    && self.size + buffer.len() as u64 > rotation.max_bytes
+                {
+                    let path = path.clone();
+                    self.rotate(&path, rotation.keep)?;
+                }
+                if self.file.is_none() {
+                    self.open()?;
+                }
+                let file = self.file.as_mut().ok_or_else(|| io::Error::other("the audit file is not open"))?;
+                file.write_all(buffer)?;
+                self.size += buffer.len() as u64;
+                Ok(())
+            }
+        }
     }
 
     /// `<path>` → `<path>.1` → … → `<path>.<keep>`, the oldest dropped; then a new file.
@@ -102,31 +128,15 @@ impl FileSink {
 
 impl Sink for FileSink {
     fn write(&mut self, batch: &[&Formatted]) -> io::Result<()> {
-        let mut buffer = Vec::with_capacity(batch.iter().map(|e| e.line.len() + 1).sum());
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.clear();
         for entry in batch {
             buffer.extend_from_slice(entry.line.as_bytes());
             buffer.push(b'\n');
         }
-        match &self.target {
-            Target::Discard => Ok(()),
-            Target::Stdout => io::stdout().lock().write_all(&buffer),
-            Target::Path(path) => {
-                if let Some(rotation) = self.rotation
-                    && self.size > 0
-                    && self.size + buffer.len() as u64 > rotation.max_bytes
-                {
-                    let path = path.clone();
-                    self.rotate(&path, rotation.keep)?;
-                }
-                if self.file.is_none() {
-                    self.open()?;
-                }
-                let file = self.file.as_mut().ok_or_else(|| io::Error::other("the audit file is not open"))?;
-                file.write_all(&buffer)?;
-                self.size += buffer.len() as u64;
-                Ok(())
-            }
-        }
+        let result = self.write_buffer(&buffer);
+        self.buffer = buffer;
+        result
     }
 
     fn reopen(&mut self) -> io::Result<()> {
