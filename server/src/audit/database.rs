@@ -22,6 +22,7 @@ pub struct DatabaseSink {
     runtime: tokio::runtime::Handle,
     retention: RetentionPolicy,
     last_prune: Option<Instant>,
+    prune_every: Duration,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -54,13 +55,21 @@ impl DatabaseSink {
     pub fn new(records: Arc<dyn AuditRecords>, options: &BTreeMap<String, String>) -> Result<DatabaseSink, String> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| "the database audit device needs the server's runtime".to_string())?;
-        Ok(DatabaseSink { records, runtime, retention: RetentionPolicy::from_options(options)?, last_prune: None })
+        Ok(DatabaseSink {
+            records,
+            runtime,
+            retention: RetentionPolicy::from_options(options)?,
+            last_prune: None,
+            prune_every: PRUNE_EVERY,
+        })
     }
 
     /// Prune on the runtime, not on this thread: deleting many rows must not hold up
     /// the entries of requests waiting to run.
     fn prune_if_due(&mut self) {
-        if self.retention == RetentionPolicy::default() || self.last_prune.is_some_and(|t| t.elapsed() < PRUNE_EVERY) {
+        if self.retention == RetentionPolicy::default()
+            || self.last_prune.is_some_and(|t| t.elapsed() < self.prune_every)
+        {
             return;
         }
         self.last_prune = Some(Instant::now());
@@ -104,5 +113,52 @@ fn record_of(entry: &Formatted) -> AuditRecord {
         duration_ms: s.duration_ms,
         // The JSON alone: a device's `prefix` belongs to log lines, not to rows.
         entry: entry.line.get(entry.line.find('{').unwrap_or(0)..).unwrap_or_default().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::entry::Summary;
+    use crate::storage::{Physical, SqliteStorage};
+
+    fn options(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn retention_options_are_checked() {
+        assert_eq!(RetentionPolicy::from_options(&options(&[])).unwrap(), RetentionPolicy::default());
+        let both =
+            RetentionPolicy::from_options(&options(&[("retention_days", "30"), ("retention_rows", "5")])).unwrap();
+        assert_eq!(both, RetentionPolicy { days: Some(30), rows: Some(5) });
+        for bad in ["0", "-1", "lots"] {
+            let err = RetentionPolicy::from_options(&options(&[("retention_rows", bad)])).unwrap_err();
+            assert!(err.contains("retention_rows"), "{err}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rows_beyond_the_retention_are_pruned() {
+        let storage = SqliteStorage::open_memory().await.unwrap();
+        let records = storage.audit_records().unwrap();
+        let mut sink = DatabaseSink::new(records.clone(), &options(&[("retention_rows", "3")])).unwrap();
+        sink.prune_every = Duration::ZERO;
+        let sink = tokio::task::spawn_blocking(move || {
+            for n in 0..10 {
+                let summary =
+                    Summary { request_id: format!("r{n}"), entry_type: "request".into(), ..Default::default() };
+                sink.write(&[&Formatted { line: "{}".into(), summary }]).unwrap();
+            }
+            sink
+        })
+        .await
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while records.count().await.unwrap() > 3 {
+            assert!(deadline > Instant::now(), "retention did not prune");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        drop(sink);
     }
 }

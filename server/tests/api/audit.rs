@@ -220,3 +220,39 @@ async fn devices_survive_sealing_and_keep_their_salt() {
     let after = ok(api.put("/v1/sys/audit-hash/file", json!({"input": "x"})).await)["data"]["hash"].clone();
     assert_eq!(before, after);
 }
+
+#[tokio::test]
+async fn a_database_device_records_and_serves_while_a_file_device_on_a_full_disk_fails() {
+    let api = unsealed().await;
+    let r = api.put("/v1/sys/audit/db", json!({"type": "database", "options": {"retention_rows": "100000"}})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let r = api.put("/v1/sys/audit/db2", json!({"type": "database"})).await;
+    assert!(r.error().contains("already enabled at db/"), "one database device: {:?}", r.body);
+    enable_file(&api, "full", Path::new("/dev/full"), json!({})).await;
+
+    let written = ok(api.put("/v1/secret/data/served", json!({"data": {"k": "v"}})).await);
+    let id = written["request_id"].as_str().unwrap();
+    ok(api.get("/v1/secret/data/served").await);
+
+    let found = ok(api.get("/v1/sys/audit-log/search?path_prefix=secret/data/served&entry_type=request").await);
+    let records = found["data"]["records"].as_array().unwrap();
+    assert!(records.iter().any(|r| r["request_id"] == id && r["operation"] == "create" && r["display_name"] == "root"));
+    let listed = ok(api.get("/v1/sys/audit").await);
+    assert!(listed["data"]["full/"]["backlog"].as_u64().unwrap() >= 2, "the full device's entries wait: {listed}");
+    assert_eq!(listed["data"]["db/"]["backlog"], 0);
+
+    // Bad filters are named, not run.
+    let r = api.get("/v1/sys/audit-log/search?since=yesterday").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.error().contains("since"), "{:?}", r.body);
+    let r = api.get("/v1/sys/audit-log/export?format=xml").await;
+    assert!(r.error().contains("format"), "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn without_a_database_device_the_query_api_says_how_to_get_one() {
+    let api = unsealed().await;
+    let r = api.get("/v1/sys/audit-log/search").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.error().contains("bao audit enable database"), "{:?}", r.body);
+}
