@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use super::device::Sink;
-use super::entry::Formatted;
 use super::options::parse_u32;
-use super::records::{AuditRecord, AuditRecords, EntryType, Retention};
+use super::records::{AuditRecord, AuditRecords, Retention};
 
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
@@ -86,40 +85,17 @@ impl DatabaseSink {
 }
 
 impl Sink for DatabaseSink {
-    fn write(&mut self, batch: &[&Formatted]) -> io::Result<()> {
-        let rows: Vec<AuditRecord> = batch.iter().map(|entry| record_of(entry)).collect();
+    fn write(&mut self, batch: &[&AuditRecord]) -> io::Result<()> {
+        let rows: Vec<AuditRecord> = batch.iter().map(|record| (*record).clone()).collect();
         self.runtime.block_on(self.records.insert(&rows)).map_err(io::Error::other)?;
         self.prune_if_due();
         Ok(())
     }
 }
 
-fn record_of(entry: &Formatted) -> AuditRecord {
-    let s = &entry.summary;
-    AuditRecord {
-        time: s.time.unwrap_or_else(OffsetDateTime::now_utc),
-        request_id: s.request_id.clone(),
-        entry_type: if s.entry_type == "response" { EntryType::Response } else { EntryType::Request },
-        operation: s.operation.clone(),
-        path: s.path.clone(),
-        mount: s.mount.clone(),
-        display_name: s.display_name.clone(),
-        entity_id: s.entity_id.clone(),
-        policies: s.policies.clone(),
-        token_accessor: s.token_accessor.clone(),
-        remote_address: s.remote_address.clone(),
-        status: s.status,
-        error: s.error.clone(),
-        duration_ms: s.duration_ms,
-        // The JSON alone: a device's `prefix` belongs to log lines, not to rows.
-        entry: entry.line.get(entry.line.find('{').unwrap_or(0)..).unwrap_or_default().to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::entry::Summary;
     use crate::storage::{Physical, SqliteStorage};
 
     fn options(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -146,9 +122,7 @@ mod tests {
         sink.prune_every = Duration::ZERO;
         let sink = tokio::task::spawn_blocking(move || {
             for n in 0..10 {
-                let summary =
-                    Summary { request_id: format!("r{n}"), entry_type: "request".into(), ..Default::default() };
-                sink.write(&[&Formatted { line: "{}".into(), summary }]).unwrap();
+                sink.write(&[&AuditRecord::sample(&format!("r{n}"), "{}")]).unwrap();
             }
             sink
         })

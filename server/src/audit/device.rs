@@ -13,15 +13,16 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::entry::{AuditInput, FormatOptions, Formatted, Formatter, TokenHashes};
+use super::entry::{AuditInput, FormatOptions, Formatter, TokenHashes};
 use super::hash::Salt;
+use super::records::AuditRecord;
 
 /// Where a device's entries go. Runs on the device's own thread.
 pub trait Sink: Send + 'static {
     /// Record every entry of `batch`, or fail. Success means recorded: for a file,
     /// handed to the operating system (it survives a crash of this process); for the
     /// database device, committed.
-    fn write(&mut self, batch: &[&Formatted]) -> io::Result<()>;
+    fn write(&mut self, batch: &[&AuditRecord]) -> io::Result<()>;
 
     /// Close and open again (SIGHUP, after another tool rotated the file).
     fn reopen(&mut self) -> io::Result<()> {
@@ -40,7 +41,7 @@ const MAX_BATCH: usize = 512;
 
 /// Entries shared between the waiting request (which spills them if the write fails)
 /// and the device thread.
-pub type Entries = Arc<Vec<Formatted>>;
+pub type Entries = Arc<Vec<AuditRecord>>;
 
 enum Job {
     Write(Entries, oneshot::Sender<Result<(), String>>),
@@ -186,7 +187,7 @@ fn flush(sink: &mut dyn Sink, pending: &mut Vec<(Entries, oneshot::Sender<Result
     if pending.is_empty() {
         return;
     }
-    let batch: Vec<&Formatted> = pending.iter().flat_map(|(entries, _)| entries.iter()).collect();
+    let batch: Vec<&AuditRecord> = pending.iter().flat_map(|(entries, _)| entries.iter()).collect();
     let outcome = sink.write(&batch).map_err(|e| e.to_string());
     for (_, waiter) in pending.drain(..) {
         let _ = waiter.send(outcome.clone());

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::hash::{Hashed, Salt};
+use super::records::{AuditRecord, EntryType};
 use crate::logical::{Operation, Response};
 use crate::token::TokenEntry;
 
@@ -56,43 +57,12 @@ pub struct FormatOptions {
     pub hmac_accessor: bool,
     pub log_raw: bool,
     pub elide_list_responses: bool,
-    /// Written before each JSON entry (Vault's `prefix`).
-    pub prefix: String,
 }
 
 impl Default for FormatOptions {
     fn default() -> Self {
-        FormatOptions { hmac_accessor: true, log_raw: false, elide_list_responses: false, prefix: String::new() }
+        FormatOptions { hmac_accessor: true, log_raw: false, elide_list_responses: false }
     }
-}
-
-/// One formatted entry: the line a log device writes, and the columns the database
-/// device indexes. Both come from the hashed entry, so neither holds a secret.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Formatted {
-    pub line: String,
-    pub summary: Summary,
-}
-
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct Summary {
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub time: Option<OffsetDateTime>,
-    pub request_id: String,
-    /// `request` or `response`.
-    pub entry_type: String,
-    pub operation: String,
-    pub path: String,
-    pub mount: String,
-    pub display_name: String,
-    pub entity_id: String,
-    pub policies: Vec<String>,
-    /// As the entry shows it: hashed unless `hmac_accessor = false` or `log_raw`.
-    pub token_accessor: String,
-    pub remote_address: String,
-    pub status: Option<u16>,
-    pub error: String,
-    pub duration_ms: Option<f64>,
 }
 
 /// Formats entries for one device.
@@ -209,7 +179,7 @@ struct ResponseAuthOut<'a> {
 }
 
 impl<'a> Formatter<'a> {
-    pub fn request(&self, input: &AuditInput, error: Option<&str>, now: OffsetDateTime) -> Formatted {
+    pub fn request(&self, input: &AuditInput, error: Option<&str>, now: OffsetDateTime) -> AuditRecord {
         let entry = Entry {
             time: timestamp(now),
             kind: "request",
@@ -218,12 +188,12 @@ impl<'a> Formatter<'a> {
             response: None,
             error,
         };
-        let mut summary = self.summary(input, "request", now);
-        summary.error = error.unwrap_or_default().to_string();
-        self.finish(&entry, summary)
+        let mut record = self.record(input, EntryType::Request, now);
+        record.error = error.unwrap_or_default().to_string();
+        finish(&entry, record)
     }
 
-    pub fn response(&self, input: &AuditInput, outcome: &Outcome, now: OffsetDateTime) -> Formatted {
+    pub fn response(&self, input: &AuditInput, outcome: &Outcome, now: OffsetDateTime) -> AuditRecord {
         let entry = Entry {
             time: timestamp(now),
             kind: "response",
@@ -232,29 +202,20 @@ impl<'a> Formatter<'a> {
             response: Some(self.response_body(input, outcome)),
             error: outcome.error.as_deref(),
         };
-        let mut summary = self.summary(input, "response", now);
-        summary.status = Some(outcome.status);
-        summary.error = outcome.error.clone().unwrap_or_default();
-        summary.duration_ms = Some(outcome.duration_ms);
+        let mut record = self.record(input, EntryType::Response, now);
+        record.status = Some(outcome.status);
+        record.error = outcome.error.clone().unwrap_or_default();
+        record.duration_ms = Some(outcome.duration_ms);
         // A login has no token yet: the entry is about the identity it logged in.
         if input.token.is_none()
             && let Some(auth) = outcome.response.and_then(|r| r.auth.as_ref())
         {
-            summary.display_name = auth.display_name.clone();
-            summary.entity_id = auth.entity_id.clone();
-            summary.policies = auth.policies.clone();
-            summary.token_accessor = self.accessor(&auth.accessor);
+            record.display_name = auth.display_name.clone();
+            record.entity_id = auth.entity_id.clone();
+            record.policies = auth.policies.clone();
+            record.token_accessor = self.accessor(&auth.accessor);
         }
-        self.finish(&entry, summary)
-    }
-
-    /// The prefix and the JSON, written once into a buffer sized for a typical entry.
-    fn finish(&self, entry: &Entry, summary: Summary) -> Formatted {
-        let mut line = Vec::with_capacity(2048);
-        line.extend_from_slice(self.options.prefix.as_bytes());
-        // Writing into a Vec cannot fail, and every map key is a string.
-        let _ = serde_json::to_writer(&mut line, entry);
-        Formatted { line: String::from_utf8(line).unwrap_or_default(), summary }
+        finish(&entry, record)
     }
 
     /// A value as this device shows it: hashed, unless `log_raw`.
@@ -334,12 +295,13 @@ impl<'a> Formatter<'a> {
         }
     }
 
-    fn summary(&self, input: &AuditInput, entry_type: &str, now: OffsetDateTime) -> Summary {
+    /// The entry's columns; `entry` itself is filled in by `finish`.
+    fn record(&self, input: &AuditInput, entry_type: EntryType, now: OffsetDateTime) -> AuditRecord {
         let token = input.token.as_deref();
-        Summary {
-            time: Some(now),
+        AuditRecord {
+            time: now,
             request_id: input.request_id.clone(),
-            entry_type: entry_type.to_string(),
+            entry_type,
             operation: input.operation.as_str().to_string(),
             path: input.path.clone(),
             mount: input.mount.as_ref().map(|m| m.point.clone()).unwrap_or_default(),
@@ -348,9 +310,22 @@ impl<'a> Formatter<'a> {
             policies: token.map(|t| t.policies.clone()).unwrap_or_default(),
             token_accessor: self.token.accessor.clone().unwrap_or_default(),
             remote_address: input.remote_address.clone().unwrap_or_default(),
-            ..Default::default()
+            status: None,
+            error: String::new(),
+            duration_ms: None,
+            entry: String::new(),
         }
     }
+}
+
+/// The record with its entry as JSON, written once into a buffer sized for a typical
+/// entry.
+fn finish(entry: &Entry, mut record: AuditRecord) -> AuditRecord {
+    let mut json = Vec::with_capacity(2048);
+    // Writing into a Vec cannot fail, and every map key is a string.
+    let _ = serde_json::to_writer(&mut json, entry);
+    record.entry = String::from_utf8(json).unwrap_or_default();
+    record
 }
 
 fn mount_out(mount: &MountRef) -> MountOut<'_> {

@@ -9,8 +9,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
 use super::device::Sink;
-use super::entry::Formatted;
-use super::options::{parse_size, parse_u32};
+use super::options::{parse_size, parse_u32, prefix};
+use super::records::AuditRecord;
 
 pub struct FileSink {
     target: Target,
@@ -21,6 +21,8 @@ pub struct FileSink {
     size: u64,
     /// The batch being written, kept between batches to spare an allocation each.
     buffer: Vec<u8>,
+    /// Written before each entry (Vault's `prefix` option).
+    prefix: String,
 }
 
 enum Target {
@@ -69,7 +71,8 @@ impl FileSink {
             }
             None => None,
         };
-        let mut sink = FileSink { target, mode, rotation, file: None, size: 0, buffer: Vec::new() };
+        let mut sink =
+            FileSink { target, mode, rotation, file: None, size: 0, buffer: Vec::new(), prefix: prefix(options) };
         sink.open().map_err(|e| format!("cannot open the audit file {path}: {e}"))?;
         Ok(sink)
     }
@@ -127,11 +130,12 @@ impl FileSink {
 }
 
 impl Sink for FileSink {
-    fn write(&mut self, batch: &[&Formatted]) -> io::Result<()> {
+    fn write(&mut self, batch: &[&AuditRecord]) -> io::Result<()> {
         let mut buffer = std::mem::take(&mut self.buffer);
         buffer.clear();
         for entry in batch {
-            buffer.extend_from_slice(entry.line.as_bytes());
+            buffer.extend_from_slice(self.prefix.as_bytes());
+            buffer.extend_from_slice(entry.entry.as_bytes());
             buffer.push(b'\n');
         }
         let result = self.write_buffer(&buffer);
@@ -147,10 +151,8 @@ impl Sink for FileSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::entry::Summary;
-
-    fn entry(line: &str) -> Formatted {
-        Formatted { line: line.into(), summary: Summary::default() }
+    fn entry(line: &str) -> AuditRecord {
+        AuditRecord::sample("r", line)
     }
 
     fn options(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -25,14 +25,14 @@ use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
 pub use device::{Device, Entries, Sink};
-pub use entry::{AuditInput, Formatted, MountRef, Summary};
+pub use entry::{AuditInput, MountRef};
 pub use table::DeviceConfig;
 pub use trail::Trail;
 
 use crate::logical::{Error, Storage};
 use crate::storage::{Physical, StorageError};
 use hash::Salt;
-use records::AuditRecords;
+use records::{AuditRecord, AuditRecords};
 use table::{AuditTable, normalize_path};
 
 /// How often spilled entries are offered to their device again.
@@ -193,7 +193,7 @@ impl Broker {
     }
 
     /// Keep `entries` for `device` until it recovers.
-    async fn spill(&self, device: &Device, entries: &[Formatted]) {
+    async fn spill(&self, device: &Device, entries: &[AuditRecord]) {
         if device.backlog.load(Ordering::Relaxed) >= spill::MAX_BACKLOG {
             tracing::error!(path = %device.path, dropped = entries.len(), "audit spill queue is full; entries dropped");
             return;
@@ -221,8 +221,8 @@ impl Broker {
                     device.backlog.store(0, Ordering::Relaxed);
                     break;
                 }
-                let (keys, entries): (Vec<String>, Vec<Option<Formatted>>) = batch.into_iter().unzip();
-                let entries: Vec<Formatted> = entries.into_iter().flatten().collect();
+                let (keys, entries): (Vec<String>, Vec<Option<AuditRecord>>) = batch.into_iter().unzip();
+                let entries: Vec<AuditRecord> = entries.into_iter().flatten().collect();
                 if !entries.is_empty() && device.record(Arc::new(entries)).await.is_err() {
                     break;
                 }
@@ -317,7 +317,7 @@ impl Reopening {
 }
 
 impl Sink for Reopening {
-    fn write(&mut self, batch: &[&Formatted]) -> std::io::Result<()> {
+    fn write(&mut self, batch: &[&AuditRecord]) -> std::io::Result<()> {
         self.sink()?.write(batch)
     }
 

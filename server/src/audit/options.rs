@@ -47,8 +47,12 @@ pub fn format_options(options: &BTreeMap<String, String>) -> Result<FormatOption
         hmac_accessor: parse_bool(options, "hmac_accessor", true)?,
         log_raw: parse_bool(options, "log_raw", false)?,
         elide_list_responses: parse_bool(options, "elide_list_responses", false)?,
-        prefix: options.get("prefix").cloned().unwrap_or_default(),
     })
+}
+
+/// What a log device writes before each JSON entry (Vault's `prefix`).
+pub fn prefix(options: &BTreeMap<String, String>) -> String {
+    options.get("prefix").cloned().unwrap_or_default()
 }
 
 #[cfg(test)]

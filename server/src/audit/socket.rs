@@ -7,7 +7,8 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
 use std::time::Duration;
 
 use super::device::Sink;
-use super::entry::Formatted;
+use super::options::prefix;
+use super::records::AuditRecord;
 
 pub struct SocketSink {
     address: SocketAddr,
@@ -15,6 +16,7 @@ pub struct SocketSink {
     timeout: Duration,
     tcp: Option<TcpStream>,
     socket: Option<UdpSocket>,
+    prefix: String,
 }
 
 impl SocketSink {
@@ -41,7 +43,7 @@ impl SocketSink {
                 .ok_or_else(|| format!("write_timeout {text:?} is not a duration such as 2s"))?,
             None => Duration::from_secs(2),
         };
-        let mut sink = SocketSink { address: resolved, udp, timeout, tcp: None, socket: None };
+        let mut sink = SocketSink { address: resolved, udp, timeout, tcp: None, socket: None, prefix: prefix(options) };
         sink.connect().map_err(|e| format!("cannot reach the audit socket at {address}: {e}"))?;
         Ok(sink)
     }
@@ -62,19 +64,20 @@ impl SocketSink {
         Ok(())
     }
 
-    fn send(&mut self, batch: &[&Formatted]) -> io::Result<()> {
+    fn send(&mut self, batch: &[&AuditRecord]) -> io::Result<()> {
         if self.tcp.is_none() && self.socket.is_none() {
             self.connect()?;
         }
         if let Some(socket) = &self.socket {
             for entry in batch {
-                socket.send(entry.line.as_bytes())?;
+                socket.send(format!("{}{}", self.prefix, entry.entry).as_bytes())?;
             }
             return Ok(());
         }
         let mut buffer = Vec::new();
         for entry in batch {
-            buffer.extend_from_slice(entry.line.as_bytes());
+            buffer.extend_from_slice(self.prefix.as_bytes());
+            buffer.extend_from_slice(entry.entry.as_bytes());
             buffer.push(b'\n');
         }
         match self.tcp.as_mut() {
@@ -86,7 +89,7 @@ impl SocketSink {
 
 impl Sink for SocketSink {
     /// One retry on a fresh connection: a peer that restarted is not a failure.
-    fn write(&mut self, batch: &[&Formatted]) -> io::Result<()> {
+    fn write(&mut self, batch: &[&AuditRecord]) -> io::Result<()> {
         if self.send(batch).is_ok() {
             return Ok(());
         }
@@ -111,7 +114,6 @@ mod tests {
     use std::net::TcpListener;
 
     use super::*;
-    use crate::audit::entry::Summary;
 
     #[test]
     fn tcp_lines_arrive_and_a_gone_peer_is_an_error() {
@@ -120,7 +122,7 @@ mod tests {
         let options: BTreeMap<String, String> = [("address".to_string(), address)].into();
         let mut sink = SocketSink::from_options(&options).unwrap();
         let (peer, _) = listener.accept().unwrap();
-        sink.write(&[&Formatted { line: "{\"a\":1}".into(), summary: Summary::default() }]).unwrap();
+        sink.write(&[&AuditRecord::sample("r", "{\"a\":1}")]).unwrap();
         let mut line = String::new();
         BufReader::new(&peer).read_line(&mut line).unwrap();
         assert_eq!(line, "{\"a\":1}\n");
@@ -128,8 +130,7 @@ mod tests {
         drop(listener);
         // The first write after the peer left may still be buffered by the kernel;
         // within a few writes the broken connection shows, and reconnecting fails.
-        let failed =
-            (0..20).any(|_| sink.write(&[&Formatted { line: "x".into(), summary: Summary::default() }]).is_err());
+        let failed = (0..20).any(|_| sink.write(&[&AuditRecord::sample("r", "x")]).is_err());
         assert!(failed);
     }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::logical::Storage;
 use crate::storage::{StorageError, TxnOp};
 
-use super::entry::Formatted;
+use super::records::AuditRecord;
 
 const ROOT: &str = "core/audit-spill/";
 /// Entries per device beyond which new failures are dropped (and logged): a device
@@ -21,7 +21,7 @@ pub fn folder(uuid: &str) -> String {
 }
 
 /// Store `entries` for the device `uuid`, all in one commit.
-pub async fn push(storage: &dyn Storage, uuid: &str, entries: &[Formatted]) -> Result<(), StorageError> {
+pub async fn push(storage: &dyn Storage, uuid: &str, entries: &[AuditRecord]) -> Result<(), StorageError> {
     static SEQUENCE: AtomicU64 = AtomicU64::new(0);
     let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
     let mut ops = Vec::with_capacity(entries.len());
@@ -35,7 +35,7 @@ pub async fn push(storage: &dyn Storage, uuid: &str, entries: &[Formatted]) -> R
 
 /// Up to `FLUSH_BATCH` of the oldest entries, with their keys. An entry that no longer
 /// parses is returned as `None` so that the caller can drop it rather than stall.
-pub async fn peek(storage: &dyn Storage, uuid: &str) -> Result<Vec<(String, Option<Formatted>)>, StorageError> {
+pub async fn peek(storage: &dyn Storage, uuid: &str) -> Result<Vec<(String, Option<AuditRecord>)>, StorageError> {
     let folder = folder(uuid);
     let mut out = Vec::new();
     for name in storage.list(&folder).await?.into_iter().take(FLUSH_BATCH) {

@@ -6,7 +6,8 @@ use std::io;
 use std::os::unix::net::UnixDatagram;
 
 use super::device::Sink;
-use super::entry::Formatted;
+use super::options::prefix;
+use super::records::AuditRecord;
 
 const SOCKETS: [&str; 3] = ["/dev/log", "/var/run/syslog", "/var/run/log"];
 const SEVERITY_INFO: u8 = 6;
@@ -15,6 +16,7 @@ pub struct SyslogSink {
     socket: UnixDatagram,
     priority: u8,
     tag: String,
+    prefix: String,
 }
 
 impl SyslogSink {
@@ -28,7 +30,7 @@ impl SyslogSink {
         }
         let socket =
             connect().map_err(|e| format!("cannot reach the local syslog daemon ({}): {e}", SOCKETS.join(", ")))?;
-        Ok(SyslogSink { socket, priority: code * 8 + SEVERITY_INFO, tag })
+        Ok(SyslogSink { socket, priority: code * 8 + SEVERITY_INFO, tag, prefix: prefix(options) })
     }
 }
 
@@ -55,10 +57,10 @@ fn facility_code(name: &str) -> Option<u8> {
 }
 
 impl Sink for SyslogSink {
-    fn write(&mut self, batch: &[&Formatted]) -> io::Result<()> {
+    fn write(&mut self, batch: &[&AuditRecord]) -> io::Result<()> {
         let pid = std::process::id();
         for entry in batch {
-            let message = format!("<{}>{}[{pid}]: {}", self.priority, self.tag, entry.line);
+            let message = format!("<{}>{}[{pid}]: {}{}", self.priority, self.tag, self.prefix, entry.entry);
             self.socket.send(message.as_bytes())?;
         }
         Ok(())

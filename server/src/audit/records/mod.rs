@@ -30,10 +30,12 @@ pub use sqlite::SqliteAuditRecords;
 /// What storages without a database answer when asked for the store.
 pub const NEEDS_DATABASE: &str = "the database audit device needs SQLite or PostgreSQL storage";
 
-/// One audit entry as a row.
-#[derive(Clone, Debug, PartialEq)]
+/// One audit entry as a row. Also what devices receive and what the spill queue keeps
+/// (hence serde): the hashed JSON entry in `entry`, and the columns indexed beside it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AuditRecord {
     /// When the entry was written; stored to the microsecond.
+    #[serde(with = "time::serde::rfc3339")]
     pub time: OffsetDateTime,
     pub request_id: String,
     pub entry_type: EntryType,
@@ -61,13 +63,36 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
+    /// A request entry with `entry` as its JSON, for tests of devices.
+    #[cfg(test)]
+    pub(crate) fn sample(request_id: &str, entry: &str) -> AuditRecord {
+        AuditRecord {
+            time: OffsetDateTime::now_utc(),
+            request_id: request_id.to_string(),
+            entry_type: EntryType::Request,
+            operation: "read".into(),
+            path: "secret/data/app".into(),
+            mount: "secret/".into(),
+            display_name: "root".into(),
+            entity_id: String::new(),
+            policies: vec!["root".into()],
+            token_accessor: String::new(),
+            remote_address: "127.0.0.1".into(),
+            status: None,
+            error: String::new(),
+            duration_ms: None,
+            entry: entry.to_string(),
+        }
+    }
+
     /// Whether the request failed: an error message, or an HTTP status of 400 or more.
     pub fn is_error(&self) -> bool {
         !self.error.is_empty() || self.status.is_some_and(|s| s >= 400)
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum EntryType {
     Request,
     Response,
