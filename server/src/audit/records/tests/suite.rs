@@ -27,22 +27,14 @@ pub(super) async fn run(s: &dyn AuditRecords) {
 /// A record with plausible defaults; `seconds` after T0.
 pub(super) fn record(request_id: &str, entry_type: EntryType, seconds: i64) -> AuditRecord {
     let response = entry_type == EntryType::Response;
+    let entry = format!(r#"{{"type":"{}","request":{{"id":"{request_id}"}}}}"#, entry_type.as_str());
     AuditRecord {
         time: at(seconds),
-        request_id: request_id.to_string(),
         entry_type,
-        operation: "read".into(),
-        path: "secret/data/app".into(),
-        mount: "secret/".into(),
-        display_name: "root".into(),
-        entity_id: String::new(),
-        policies: vec!["root".into()],
         token_accessor: "hmac-sha256:root".into(),
-        remote_address: "127.0.0.1".into(),
         status: response.then_some(200),
-        error: String::new(),
         duration_ms: response.then_some(1.25),
-        entry: format!(r#"{{"type":"{}","request":{{"id":"{request_id}"}}}}"#, entry_type.as_str()),
+        ..AuditRecord::sample(request_id, &entry)
     }
 }
 
