@@ -19,6 +19,9 @@ pub struct Trail {
     input: AuditInput,
     started: Instant,
     request_recorded: bool,
+    /// No device could take the request entry: the request was refused, and there is
+    /// nothing to add (nor to spill, which an outage would otherwise fill).
+    unrecordable: bool,
 }
 
 /// What a client is told when no device could record its request.
@@ -48,6 +51,7 @@ impl Trail {
             },
             started: Instant::now(),
             request_recorded: false,
+            unrecordable: false,
         })
     }
 
@@ -84,6 +88,7 @@ impl Trail {
             }
         }
         if !recorded {
+            self.unrecordable = true;
             return Err(Error::Internal(NOT_RECORDED.into()));
         }
         self.request_recorded = true;
@@ -95,6 +100,9 @@ impl Trail {
     /// recorded (a bad token, a denied path) gets its request entry here too, with the
     /// error.
     pub async fn finish(self, result: &Result<Option<Response>>) {
+        if self.unrecordable {
+            return;
+        }
         let (response, error) = match result {
             Ok(response) => (response.as_ref(), None),
             Err(err) => (None, Some(err.to_string())),

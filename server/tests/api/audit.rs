@@ -102,6 +102,8 @@ async fn with_only_a_failing_device_a_write_is_refused_and_not_stored() {
     api.core.reopen_audit_devices().await;
     assert_eq!(api.get("/v1/secret/data/refused").await.status, StatusCode::NOT_FOUND);
     ok(api.get("/v1/secret/data/before").await);
+    // Refused requests leave nothing to deliver later: the outage did not fill storage.
+    assert_eq!(ok(api.get("/v1/sys/audit").await)["data"]["file/"]["backlog"], 0);
 }
 
 async fn backlog(api: &Api) -> u64 {
