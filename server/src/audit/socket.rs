@@ -135,6 +135,24 @@ mod tests {
     }
 
     #[test]
+    fn udp_sends_one_datagram_per_entry_with_the_prefix() {
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let options: BTreeMap<String, String> = [
+            ("address".to_string(), peer.local_addr().unwrap().to_string()),
+            ("socket_type".to_string(), "udp".to_string()),
+            ("prefix".to_string(), "arcanum:".to_string()),
+        ]
+        .into();
+        let mut sink = SocketSink::from_options(&options).unwrap();
+        sink.write(&[&AuditRecord::sample("a", "{\"n\":1}"), &AuditRecord::sample("b", "{\"n\":2}")]).unwrap();
+        let mut buffer = [0u8; 64];
+        for expected in ["arcanum:{\"n\":1}", "arcanum:{\"n\":2}"] {
+            let n = peer.recv(&mut buffer).unwrap();
+            assert_eq!(std::str::from_utf8(&buffer[..n]).unwrap(), expected);
+        }
+    }
+
+    #[test]
     fn bad_options_are_named() {
         let options: BTreeMap<String, String> = [("address".to_string(), "nowhere".to_string())].into();
         assert!(SocketSink::from_options(&options).err().unwrap().contains("nowhere"));
