@@ -47,8 +47,22 @@ pub struct Config {
     pub api_addr: Option<String>,
     /// Vault's `disable_cache`: read every entry from the database.
     pub disable_cache: bool,
+    /// OpenBao's declarative `audit "<type>" "<path>" { ... }` blocks: enabled at unseal
+    /// when missing.
+    pub audit: Vec<AuditDeclaration>,
     /// Accepted for compatibility, ignored; reported once at start-up.
     pub warnings: Vec<String>,
+}
+
+/// An audit device the config declares.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuditDeclaration {
+    pub kind: String,
+    pub path: String,
+    pub description: String,
+    pub local: bool,
+    /// Values as strings, as the API takes them.
+    pub options: std::collections::BTreeMap<String, String>,
 }
 
 /// Top-level keys of Vault's config that Arcanum accepts and ignores.
@@ -63,6 +77,8 @@ const IGNORED_TOP_LEVEL: &[&str] = &[
     "max_lease_ttl",
     "plugin_directory",
     "telemetry",
+    // Arcanum lets sudo tokens enable audit devices through the API, as Vault does.
+    "unsafe_allow_api_audit_creation",
 ];
 
 pub type ConfigResult<T> = Result<T, String>;
@@ -79,6 +95,7 @@ impl Config {
         let mut listeners = Vec::new();
         let mut ui = false;
         let mut api_addr = None;
+        let mut audit = Vec::new();
         let mut disable_cache = false;
         let mut warnings = Vec::new();
 
@@ -99,6 +116,7 @@ impl Config {
                         storage = Some(storage_block(&block)?);
                     }
                     "listener" => listeners.push(listener_block(&block)?),
+                    "audit" => audit.push(audit_block(&block)?),
                     key if IGNORED_TOP_LEVEL.contains(&key) => warnings.push(ignored(key)),
                     "seal" => {
                         return Err(
@@ -117,7 +135,7 @@ impl Config {
                     .into(),
             );
         }
-        Ok(Config { storage, listeners, ui, api_addr, disable_cache, warnings })
+        Ok(Config { storage, listeners, ui, api_addr, disable_cache, audit, warnings })
     }
 }
 
@@ -216,6 +234,68 @@ fn listener_block(block: &Block) -> ConfigResult<ListenerConfig> {
     })
 }
 
+/// `audit "file" "to-file" { description = "..." options { file_path = "..." } }`.
+fn audit_block(block: &Block) -> ConfigResult<AuditDeclaration> {
+    let labels: Vec<String> = block
+        .labels
+        .iter()
+        .map(|l| match l {
+            BlockLabel::String(s) => s.clone(),
+            BlockLabel::Identifier(id) => id.to_string(),
+        })
+        .collect();
+    let [kind, path] = labels.as_slice() else {
+        return Err("an audit block needs a type and a path, e.g. audit \"file\" \"to-file\" { ... }".into());
+    };
+    let mut declared = AuditDeclaration { kind: kind.clone(), path: path.clone(), ..Default::default() };
+    let name = format!("audit \"{kind}\" \"{path}\"");
+    for structure in block.body.iter() {
+        match structure {
+            Structure::Attribute(attr) => match attr.key.as_str() {
+                "description" => declared.description = string(&format!("{name} description"), &attr.expr)?,
+                "local" => declared.local = boolean(&format!("{name} local"), &attr.expr)?,
+                "options" => declared.options = option_values(&name, &attr.expr)?,
+                other => return Err(format!("unknown key {other:?} in {name}")),
+            },
+            Structure::Block(inner) if inner.identifier.as_str() == "options" => {
+                for (key, expr) in attributes(inner)? {
+                    declared.options.insert(key.clone(), scalar(&format!("{name} option {key}"), expr)?);
+                }
+            }
+            Structure::Block(inner) => {
+                return Err(format!("unexpected block {:?} inside {name}", inner.identifier.as_str()));
+            }
+        }
+    }
+    Ok(declared)
+}
+
+/// `options = { k = "v" }`, the attribute form of the options block.
+fn option_values(name: &str, expr: &Expression) -> ConfigResult<std::collections::BTreeMap<String, String>> {
+    let Expression::Object(map) = expr else { return Err(format!("{name} options must be a map")) };
+    map.iter()
+        .map(|(key, value)| {
+            let key = match key {
+                hcl::ObjectKey::Identifier(id) => id.to_string(),
+                hcl::ObjectKey::Expression(Expression::String(s)) => s.clone(),
+                _ => return Err(format!("{name} options must have plain keys")),
+            };
+            let value = scalar(&format!("{name} option {key}"), value)?;
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// A string, number or boolean, as the string the API would receive.
+fn scalar(name: &str, expr: &Expression) -> ConfigResult<String> {
+    match expr {
+        Expression::String(s) => Ok(s.clone()),
+        Expression::Number(n) => Ok(n.to_string()),
+        Expression::Bool(b) => Ok(b.to_string()),
+        _ => Err(format!("{name} must be a string, number or boolean")),
+    }
+}
+
 fn attributes(block: &Block) -> ConfigResult<Vec<(String, &Expression)>> {
     let mut out = Vec::new();
     for structure in block.body.iter() {
@@ -251,6 +331,47 @@ fn boolean(name: &str, expr: &Expression) -> ConfigResult<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audit_blocks_as_openbao_writes_them() {
+        let config = Config::parse(
+            r#"
+            storage "sqlite" { path = "/tmp/a.db" }
+            listener "tcp" { tls_disable = true }
+            unsafe_allow_api_audit_creation = true
+            audit "file" "to-file" {
+              description = "everything"
+              options {
+                file_path = "/var/log/arcanum/audit.log"
+                rotate_max_files = 3
+                log_raw = false
+              }
+            }
+            audit "socket" "siem" { options = { address = "10.0.0.1:9090", socket_type = "tcp" } }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.audit.len(), 2);
+        let file = &config.audit[0];
+        assert_eq!(
+            (file.kind.as_str(), file.path.as_str(), file.description.as_str()),
+            ("file", "to-file", "everything")
+        );
+        assert_eq!(file.options["file_path"], "/var/log/arcanum/audit.log");
+        assert_eq!(file.options["rotate_max_files"], "3");
+        assert_eq!(file.options["log_raw"], "false");
+        assert_eq!(config.audit[1].options["address"], "10.0.0.1:9090");
+
+        let base = "storage \"sqlite\" { path = \"a.db\" }\nlistener \"tcp\" { tls_disable = true }\n";
+        for (block, expected) in [
+            (r#"audit "file" { }"#, "needs a type and a path"),
+            (r#"audit "file" "f" { colour = "red" }"#, "unknown key \"colour\" in audit \"file\" \"f\""),
+            ("audit \"file\" \"f\" {\n options {\n file_path = [\"a\"]\n }\n}", "option file_path must be a string"),
+        ] {
+            let err = Config::parse(&format!("{base}{block}")).unwrap_err();
+            assert!(err.contains(expected), "{block}: {err}");
+        }
+    }
 
     #[test]
     fn parses_a_vault_style_config() {

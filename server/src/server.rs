@@ -31,6 +31,7 @@ pub async fn run(mode: Mode) -> Result<(), String> {
             }
             let physical = open_storage(&config.storage, !config.disable_cache).await?;
             let core = Core::new(physical);
+            core.declare_audit_devices(config.audit.iter().map(declared_audit).collect());
             reopen_audit_on_sighup(&core);
             let listeners = config.listeners.iter().map(|l| listener(&core, l, config.ui)).collect();
             let first = &config.listeners[0];
@@ -65,6 +66,16 @@ pub async fn run(mode: Mode) -> Result<(), String> {
             drop(dir);
             result
         }
+    }
+}
+
+fn declared_audit(declared: &crate::config::AuditDeclaration) -> crate::audit::EnableRequest {
+    crate::audit::EnableRequest {
+        path: declared.path.clone(),
+        kind: declared.kind.clone(),
+        description: declared.description.clone(),
+        options: declared.options.clone(),
+        local: declared.local,
     }
 }
 

@@ -61,3 +61,52 @@ fn bao_enables_lists_and_disables_a_file_device_that_follows_logrotate() {
     assert!(out.contains("Success! Disabled audit device (if it was enabled) at: file/"), "{out}");
     assert_eq!(bao.json(&["audit", "list", "-format=json"]), serde_json::json!({}));
 }
+
+/// OpenBao 2's declarative `audit` block: a config file written for OpenBao starts as is,
+/// and its device records from the first unseal on; a path that cannot be opened keeps
+/// the server sealed with the reason, instead of running requests unaudited.
+#[test]
+fn a_device_declared_in_the_config_is_enabled_at_unseal() {
+    use common::process::{ServerProcess, bao, bao_json, free_port, text};
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let config = |file_path: &str| {
+        format!(
+            "storage \"sqlite\" {{ path = \"{}\" }}\nlistener \"tcp\" {{\n  address = \"{addr}\"\n  tls_disable = true\n}}\n\
+             unsafe_allow_api_audit_creation = true\naudit \"file\" \"to-file\" {{\n  options {{\n    file_path = \"{file_path}\"\n  }}\n}}\n",
+            dir.path().join("arcanum.db").display()
+        )
+    };
+    let config_path = dir.path().join("config.hcl");
+    std::fs::write(&config_path, config(&log.display().to_string())).unwrap();
+    let url = format!("http://{addr}");
+    let server = ServerProcess::start(&["--config", config_path.to_str().unwrap()], addr, &dir.path().join("log"));
+    let init = bao_json(&url, None, &["operator", "init", "-key-shares=1", "-key-threshold=1", "-format=json"]);
+    let key = init["unseal_keys_b64"][0].as_str().unwrap().to_string();
+    let root = init["root_token"].as_str().unwrap().to_string();
+    let out = bao(&url, None, None, &["operator", "unseal", &key]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed = bao_json(&url, Some(&root), &["audit", "list", "-format=json"]);
+    assert_eq!(listed["to-file/"]["type"], "file", "{listed}");
+    let out = bao(&url, Some(&root), None, &["secrets", "list"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(entries(&log).iter().any(|e| e["request"]["path"] == "sys/mounts"), "the request was recorded");
+    drop(server);
+
+    // A declared device that cannot open keeps the server sealed, and unseal says why,
+    // rather than running requests without it.
+    let broken = "audit \"file\" \"broken\" {\n  options {\n    file_path = \"/nonexistent/dir/audit.log\"\n  }\n}\n";
+    std::fs::write(&config_path, config(&log.display().to_string()) + broken).unwrap();
+    let server = ServerProcess::start(&["--config", config_path.to_str().unwrap()], addr, &dir.path().join("log-2"));
+    let out = bao(&url, None, None, &["operator", "unseal", &key]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains("broken/") && said.contains("/nonexistent/dir/audit.log"), "{said}");
+    // `bao status` exits 2 while sealed.
+    let status = bao(&url, None, None, &["status", "-format=json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["sealed"], true, "{status}");
+    drop(server);
+}

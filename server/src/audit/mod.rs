@@ -49,6 +49,7 @@ pub struct Broker {
 }
 
 /// An enable request.
+#[derive(Clone, Debug)]
 pub struct EnableRequest {
     pub path: String,
     pub kind: String,
@@ -138,6 +139,27 @@ impl Broker {
         devices.push(device);
         self.set_devices(devices);
         tracing::info!(%path, "audit device enabled");
+        Ok(())
+    }
+
+    /// Enable the devices the config declares (OpenBao's `audit` blocks) that are not
+    /// enabled yet. One the API enabled differently is kept, with a warning: disabling it
+    /// applies the config at the next unseal.
+    pub async fn ensure(&self, declared: &[EnableRequest]) -> Result<(), Error> {
+        for request in declared {
+            let path = normalize_path(&request.path)?;
+            let existing = self.table.lock().await.get(&path).cloned();
+            match existing {
+                None => self.enable(request.clone()).await.map_err(|e| {
+                    Error::Internal(format!("the audit device {path} in the config cannot be enabled: {e}"))
+                })?,
+                Some(enabled) if enabled.kind == request.kind && enabled.options == request.options => {}
+                Some(_) => tracing::warn!(
+                    %path,
+                    "the audit device in the config differs from the one enabled; keeping the enabled one"
+                ),
+            }
+        }
         Ok(())
     }
 

@@ -172,6 +172,8 @@ impl Core {
             // Built before the state is visible; backends reach the core only per request.
             let router = Router::build(&self.handle(), &tables[0], &tables[1], None)?;
             let audit = crate::audit::Broker::load(storage.clone(), self.barrier.physical().clone()).await?;
+            let declared = self.declared_audit.read().unwrap_or_else(|p| p.into_inner()).clone();
+            audit.ensure(&declared).await?;
             Ok::<_, Error>(Unsealed {
                 router: std::sync::RwLock::new(Arc::new(router)),
                 mounts_lock: Default::default(),

@@ -48,6 +48,8 @@ pub struct Core {
     unseal_progress: RwLock<(usize, String)>,
     /// For backends (the `sys` backend) that call back into the core.
     weak: Weak<Core>,
+    /// Audit devices the config declares, enabled at each unseal when missing.
+    declared_audit: RwLock<Vec<crate::audit::EnableRequest>>,
 }
 
 #[derive(Default)]
@@ -92,7 +94,13 @@ impl Core {
             unsealed: RwLock::new(None),
             unseal_progress: RwLock::new((0, String::new())),
             weak: weak.clone(),
+            declared_audit: RwLock::new(Vec::new()),
         })
+    }
+
+    /// The config's `audit` blocks, applied from the next unseal on.
+    pub fn declare_audit_devices(&self, declared: Vec<crate::audit::EnableRequest>) {
+        *self.declared_audit.write().unwrap_or_else(|p| p.into_inner()) = declared;
     }
 
     pub fn is_sealed(&self) -> bool {
