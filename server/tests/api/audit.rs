@@ -131,6 +131,15 @@ async fn beside_a_working_device_a_failing_one_is_spilled_and_catches_up_when_it
     assert!(waiting >= 10, "request and response entries of 5 writes wait: {waiting}");
     let health = api.get("/v1/sys/health").await.body;
     assert!(health["audit_backlog"].as_u64().unwrap() >= 10, "{health}");
+    let metrics = api.get("/v1/sys/metrics?format=prometheus").await;
+    assert!(metrics.headers["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = metrics.body.as_str().unwrap().to_string();
+    let line = text.lines().find(|l| l.starts_with("arcanum_audit_backlog{device=\"broken/\"}")).expect(&text);
+    assert!(line.rsplit(' ').next().unwrap().parse::<u64>().unwrap() >= 10, "{text}");
+    assert!(text.contains("arcanum_audit_write_failures_total{device=\"broken/\"}"), "{text}");
+    let gauges = ok(api.get("/v1/sys/metrics").await)["Gauges"].clone();
+    assert!(gauges.as_array().unwrap().iter().any(|g| g["Labels"]["device"] == "good/" && g["Value"] == 0), "{gauges}");
+    assert_eq!(api.get("/v1/sys/metrics?format=xml").await.status, StatusCode::BAD_REQUEST);
     // The working device has everything already.
     let good_ids: Vec<Value> = entries(&good).iter().map(|e| e["request"]["id"].clone()).collect();
     assert!(ids.iter().all(|id| good_ids.contains(&json!(id))));

@@ -7,6 +7,7 @@ mod audit;
 mod audit_log;
 mod internal;
 mod keys;
+mod metrics;
 mod mounts;
 mod policy;
 mod seal;
@@ -34,6 +35,7 @@ pub fn backend(core: Weak<Core>) -> Framework<SystemBackend> {
     paths.extend(audit::paths());
     paths.extend(audit_log::paths());
     paths.extend(keys::paths());
+    paths.extend(metrics::paths());
     paths.extend(mounts::paths());
     paths.extend(policy::paths());
     paths.extend(internal::paths());
