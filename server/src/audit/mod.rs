@@ -10,6 +10,7 @@ mod database;
 mod device;
 pub mod entry;
 mod file;
+mod group;
 pub mod hash;
 mod options;
 pub mod records;
