@@ -7,6 +7,7 @@
 pub mod api;
 mod browser;
 mod components;
+mod identity;
 mod pages;
 
 use leptos::prelude::*;
@@ -40,13 +41,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    identity::provide_identity();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Arcanum".to_string() } else { format!("{page} · Arcanum") }/>
         <Router>
             <components::layout::Layout>
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/ui") view=pages::unseal::UnsealPage/>
+                    <Route path=path!("/ui") view=pages::home::HomePage/>
+                    <Route path=path!("/ui/sign-in") view=pages::sign_in::SignInPage/>
                     <Route path=path!("/ui/unseal") view=pages::unseal::UnsealPage/>
+                    <Route path=path!("/ui/secrets") view=pages::secrets::SecretsPage/>
+                    <Route path=path!("/ui/mounts") view=pages::mounts::MountsPage/>
+                    <Route path=path!("/ui/policies") view=pages::policies::PoliciesPage/>
                 </Routes>
             </components::layout::Layout>
         </Router>

@@ -9,16 +9,23 @@ const root = resolve(import.meta.dirname, '..', '..');
 export const binary = process.env.ARCANUM_BIN ?? join(root, 'target', 'debug', 'arcanum');
 const uiRoot = process.env.ARCANUM_UI_ROOT ?? join(root, 'target', 'site');
 
-async function freePort() {
-  return new Promise((ok, fail) => {
+// Ports below Linux's ephemeral range (32768+), which outgoing connections draw from,
+// so a port found free here is not taken by a client socket before the server binds it.
+function portIsFree(port) {
+  return new Promise((ok) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
+    srv.once('error', () => ok(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => ok(true)));
   });
+}
+
+async function freePort() {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await portIsFree(port)) return port;
+  }
+  throw new Error('no free port in 20000-31999');
 }
 
 async function waitForHealth(url, child) {

@@ -1,11 +1,15 @@
 //! The console backend: implements the app's narrow `Console` trait on the core, and
-//! serves the Leptos app under `/ui` with its static assets under `/pkg`.
+//! serves the Leptos app under `/ui` with its static assets under `/pkg`, behind the
+//! session layer whose records `sessions` keeps.
+
+mod sessions;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arcanum_app::api::dto;
-use arcanum_app::api::{Console, ConsoleError, ConsoleHandle};
+use arcanum_app::api::session::IDLE_TIMEOUT;
+use arcanum_app::api::{ApiAuth, ApiOperation, ApiRequest, ApiResponse, Console, ConsoleError, ConsoleHandle};
 use arcanum_app::{App, shell};
 use async_trait::async_trait;
 use axum::Router;
@@ -18,9 +22,11 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::core::{Core, InitRequest};
-use crate::logical::Error;
+use crate::logical::{Connection, Error, Operation, Request};
 
 pub struct ConsoleService {
     core: Arc<Core>,
@@ -60,6 +66,42 @@ impl Console for ConsoleService {
         self.core.unseal(key.as_deref(), reset).await.map_err(console_error)?;
         self.seal_status().await
     }
+
+    async fn call(&self, request: ApiRequest) -> Result<ApiResponse, ConsoleError> {
+        let operation = match request.operation {
+            ApiOperation::Read => Operation::Read,
+            ApiOperation::List => Operation::List,
+            ApiOperation::Create => Operation::Create,
+            ApiOperation::Update => Operation::Update,
+            ApiOperation::Patch => Operation::Patch,
+            ApiOperation::Delete => Operation::Delete,
+        };
+        let mut req = Request::from_client(operation, request.path).map_err(console_error)?;
+        req.data = request.data;
+        req.client_token = request.token;
+        req.connection = Connection {
+            remote_addr: request.remote_addr.map(|a| a.ip().to_string()),
+            remote_port: request.remote_addr.map(|a| a.port()),
+            tls: false,
+        };
+        match self.core.handle_request(req).await {
+            // As over HTTP: a read of nothing is a 404.
+            Ok(None) if matches!(operation, Operation::Read | Operation::List) => {
+                Err(ConsoleError::new(404, "Nothing is stored at this path."))
+            }
+            Ok(None) => Ok(ApiResponse::default()),
+            Ok(Some(response)) => Ok(ApiResponse {
+                data: response.data,
+                auth: response.auth.map(|auth| ApiAuth {
+                    client_token: auth.client_token,
+                    accessor: auth.accessor,
+                    policies: auth.token_policies.into_iter().chain(auth.identity_policies).collect(),
+                }),
+                warnings: response.warnings,
+            }),
+            Err(err) => Err(console_error(err)),
+        }
+    }
 }
 
 /// Where the console's built assets (`pkg/arcanum.{js,wasm,css}`) are: `ARCANUM_UI_ROOT`,
@@ -78,7 +120,7 @@ pub fn site_root() -> PathBuf {
 }
 
 /// `/ui` (pages and server functions), `/pkg` (assets), `/favicon.svg`, and `/` → `/ui`.
-pub fn router(core: Arc<Core>, site_root: &Path) -> Router {
+pub fn router(core: Arc<Core>, site_root: &Path, tls: bool) -> Router {
     if !site_root.join("pkg").join("arcanum.wasm").is_file() {
         tracing::warn!(
             site_root = %site_root.display(),
@@ -91,6 +133,13 @@ pub fn router(core: Arc<Core>, site_root: &Path) -> Router {
         .site_pkg_dir("pkg")
         .build();
     let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(sessions::BarrierSessionStore::new(core.barrier().clone()))
+        .with_name("arcanum_session")
+        .with_path("/ui")
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(tls)
+        .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT));
     let handle = ConsoleHandle(Arc::new(ConsoleService { core }));
     let shell_options = options.clone();
     // Asset names carry no hash, so browsers must revalidate them.
@@ -108,6 +157,7 @@ pub fn router(core: Arc<Core>, site_root: &Path) -> Router {
         .route("/ui/", get(|| async { Redirect::permanent("/ui") }))
         .route("/ui/{*rest}", get(not_found))
         .layer(no_store)
+        .layer(sessions)
         .layer(axum::middleware::from_fn(same_site_only));
     Router::new()
         .route("/", get(|| async { Redirect::to("/ui") }))

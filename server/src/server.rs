@@ -126,13 +126,13 @@ fn listener(core: &Arc<Core>, config: &ListenerConfig, ui: bool) -> Listener {
         ..ApiOptions::default()
     };
     let mut app: Router = api_router(core.clone(), options);
-    if ui {
-        app = app.merge(crate::console::router(core.clone(), &crate::console::site_root()));
-    }
     let tls = match (&config.tls_cert_file, &config.tls_key_file) {
         (Some(cert), Some(key)) if !config.tls_disable => Some((cert.clone(), key.clone())),
         _ => None,
     };
+    if ui {
+        app = app.merge(crate::console::router(core.clone(), &crate::console::site_root(), tls.is_some()));
+    }
     Listener { address: config.address, tls, app }
 }
 

@@ -1,5 +1,5 @@
-//! Building blocks shared by pages.
-
 pub mod alert;
 pub mod copy;
+pub mod failure;
 pub mod layout;
+pub mod style;

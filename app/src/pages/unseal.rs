@@ -6,21 +6,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::dto::{InitResult, SealStatus};
-use crate::api::error_message;
 use crate::api::sys::{Initialize, ResetUnseal, SubmitUnsealKey, get_seal_status};
 use crate::browser::download;
 use crate::components::alert::ErrorAlert;
 use crate::components::copy::CopyButton;
-
-const CARD: &str = "rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900";
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm \
-    focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950";
-const PRIMARY: &str = "inline-flex items-center justify-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium \
-    text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 \
-    focus-visible:ring-offset-2 disabled:cursor-not-allowed disabled:opacity-50";
-const SECONDARY: &str = "inline-flex items-center justify-center rounded-md border border-slate-300 px-4 py-2 text-sm \
-    font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 \
-    disabled:cursor-not-allowed disabled:opacity-50 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-800";
+use crate::components::style::{CARD, INPUT, PRIMARY, SECONDARY};
 
 #[component]
 pub fn UnsealPage() -> impl IntoView {
@@ -60,7 +50,7 @@ pub fn UnsealPage() -> impl IntoView {
                 None => view! {
                     <Transition fallback=|| view! { <p class="text-sm text-slate-500" role="status">"Loading seal status…"</p> }>
                         {move || status.get().map(|result| match result {
-                            Err(err) => view! { <ErrorAlert message=error_message(&err)/> }.into_any(),
+                            Err(err) => view! { <ErrorAlert message=err.message/> }.into_any(),
                             Ok(s) if !s.initialized => view! { <InitForm action=init/> }.into_any(),
                             Ok(s) if s.sealed => view! { <UnsealForm status=s action=unseal reset=reset/> }.into_any(),
                             Ok(s) => view! { <UnsealedCard status=s/> }.into_any(),
@@ -83,7 +73,7 @@ fn hydrated() -> ReadSignal<bool> {
 #[component]
 fn InitForm(action: ServerAction<Initialize>) -> impl IntoView {
     let ready = hydrated();
-    let error = move || action.value().get().and_then(|r| r.err()).map(|e| error_message(&e));
+    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.message);
     view! {
         <section aria-labelledby="init-title" class=CARD>
             <h2 id="init-title" class="text-lg font-semibold">"Initialise"</h2>
@@ -185,7 +175,7 @@ fn UnsealForm(
             input.set_value("");
         }
     });
-    let error = move || action.value().get().and_then(|r| r.err()).map(|e| error_message(&e));
+    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.message);
     let (progress, threshold, shares) = (status.progress, status.threshold, status.shares);
     view! {
         <section aria-labelledby="unseal-title" class=CARD>

@@ -106,15 +106,7 @@ pub fn build(
         }
     };
     data.remove("");
-    let mut path = logical_path(uri)?;
-    // Lists name a folder; Vault adds the slash clients leave off.
-    if operation == Operation::List && !path.is_empty() && !path.ends_with('/') {
-        path.push('/');
-    }
-    if path.ends_with('/') && operation == Operation::Update {
-        return Err(Error::invalid("cannot write to a path ending in '/'"));
-    }
-    let mut req = Request::new(operation, path);
+    let mut req = Request::from_client(operation, logical_path(uri)?)?;
     req.data = data;
     req.client_token = client_token(headers);
     req.connection = Connection {

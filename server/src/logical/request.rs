@@ -50,6 +50,18 @@ impl std::fmt::Debug for Request {
 }
 
 impl Request {
+    /// A request for `path` as a client named it: a list names a folder (Vault adds the
+    /// slash clients leave off), and nothing can be written to a folder.
+    pub fn from_client(operation: Operation, mut path: String) -> crate::logical::Result<Request> {
+        if operation == Operation::List && !path.is_empty() && !path.ends_with('/') {
+            path.push('/');
+        }
+        if path.ends_with('/') && operation == Operation::Update {
+            return Err(crate::logical::Error::invalid("cannot write to a path ending in '/'"));
+        }
+        Ok(Request::new(operation, path))
+    }
+
     pub fn new(operation: Operation, path: impl Into<String>) -> Self {
         Request {
             id: uuid::Uuid::new_v4().to_string(),
