@@ -1,11 +1,9 @@
-//! One enabled audit device: its salt and options, and what writes to its sink.
+//! One enabled audit device: its salt and options, and a thread that owns its sink.
 //!
-//! A sink that may block (a socket, a pipe, syslog, the database) gets a thread:
-//! requests hand entries to it through a bounded queue and wait, with a timeout, for
-//! the write to finish. Such a device therefore costs each request at most the timeout
-//! and never holds a runtime thread; a full queue fails at once. The thread writes
-//! whatever is queued in one batch. A regular file is written by the requests
-//! themselves, in groups (`group`).
+//! Requests hand entries to the thread through a bounded queue and wait, with a
+//! timeout, for the write to finish. A device that blocks (a full pipe, a hung peer)
+//! therefore costs each request at most the timeout and never holds a runtime thread;
+//! a full queue fails at once. The thread writes whatever is queued in one batch.
 
 use std::io;
 use std::sync::Arc;
@@ -16,12 +14,10 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use super::entry::{AuditInput, FormatOptions, Formatter, TokenHashes};
-use super::group::GroupCommit;
 use super::hash::Salt;
 use super::records::AuditRecord;
 
-/// Where a device's entries go. Runs on the device's own thread, or, when it never
-/// blocks, on the request's.
+/// Where a device's entries go. Runs on the device's own thread.
 pub trait Sink: Send + 'static {
     /// Record every entry of `batch`, or fail. Success means recorded: for a file,
     /// handed to the operating system (it survives a crash of this process); for the
@@ -31,12 +27,6 @@ pub trait Sink: Send + 'static {
     /// Close and open again (SIGHUP, after another tool rotated the file).
     fn reopen(&mut self) -> io::Result<()> {
         Ok(())
-    }
-
-    /// Its writes return promptly (a regular file), so requests may write themselves
-    /// (`GroupCommit`) instead of handing entries to a thread.
-    fn never_blocks(&self) -> bool {
-        false
     }
 }
 
@@ -66,21 +56,13 @@ pub struct Device {
     pub uuid: String,
     pub salt: Salt,
     pub format: FormatOptions,
-    writer: Writer,
+    queue: SyncSender<Job>,
     /// Entries waiting in the spill queue for this device.
     pub backlog: AtomicU64,
     pub failures: AtomicU64,
     /// Tokens as this device shows them, by the token store's keyed hash (never by the
     /// token itself): a busy client's token is hashed once, not twice per entry.
     token_hashes: quick_cache::sync::Cache<String, Arc<TokenHashes>>,
-}
-
-/// How entries reach the sink.
-enum Writer {
-    /// The device's own thread, behind a bounded queue.
-    Thread(SyncSender<Job>),
-    /// The requests themselves, one at a time.
-    Group(Arc<GroupCommit>),
 }
 
 /// Tokens whose hashes a device remembers.
@@ -96,20 +78,15 @@ impl Device {
         format: FormatOptions,
         sink: Box<dyn Sink>,
     ) -> io::Result<Device> {
-        let writer = if sink.never_blocks() {
-            Writer::Group(Arc::new(GroupCommit::new(sink)))
-        } else {
-            let (queue, jobs) = sync_channel(QUEUE_DEPTH);
-            std::thread::Builder::new().name(format!("audit {path}")).spawn(move || run(sink, jobs))?;
-            Writer::Thread(queue)
-        };
+        let (queue, jobs) = sync_channel(QUEUE_DEPTH);
+        std::thread::Builder::new().name(format!("audit {path}")).spawn(move || run(sink, jobs))?;
         Ok(Device {
             path,
             kind,
             uuid,
             salt,
             format,
-            writer,
+            queue,
             backlog: AtomicU64::new(0),
             failures: AtomicU64::new(0),
             token_hashes: quick_cache::sync::Cache::new(TOKEN_HASHES),
@@ -140,14 +117,9 @@ impl Device {
 
     /// Write `entries`, waiting at most `WRITE_TIMEOUT`.
     pub async fn record(&self, entries: Entries) -> Result<(), String> {
-        let outcome = match &self.writer {
-            Writer::Thread(queue) => {
-                let (done, result) = oneshot::channel();
-                self.submit(queue, Job::Write(entries, done))?;
-                self.wait(result).await
-            }
-            Writer::Group(group) => group.record(entries).await.map_err(|e| format!("audit device {}: {e}", self.path)),
-        };
+        let (done, result) = oneshot::channel();
+        self.submit(Job::Write(entries, done))?;
+        let outcome = self.wait(result).await;
         if outcome.is_err() {
             self.failures.fetch_add(1, Ordering::Relaxed);
         }
@@ -155,18 +127,13 @@ impl Device {
     }
 
     pub async fn reopen(&self) -> Result<(), String> {
-        match &self.writer {
-            Writer::Thread(queue) => {
-                let (done, result) = oneshot::channel();
-                self.submit(queue, Job::Reopen(done))?;
-                self.wait(result).await
-            }
-            Writer::Group(group) => group.reopen().await.map_err(|e| format!("audit device {}: {e}", self.path)),
-        }
+        let (done, result) = oneshot::channel();
+        self.submit(Job::Reopen(done))?;
+        self.wait(result).await
     }
 
-    fn submit(&self, queue: &SyncSender<Job>, job: Job) -> Result<(), String> {
-        queue.try_send(job).map_err(|e| match e {
+    fn submit(&self, job: Job) -> Result<(), String> {
+        self.queue.try_send(job).map_err(|e| match e {
             TrySendError::Full(_) => format!("audit device {} is not keeping up (its queue is full)", self.path),
             TrySendError::Disconnected(_) => format!("audit device {} has stopped", self.path),
         })

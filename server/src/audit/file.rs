@@ -146,16 +146,6 @@ impl Sink for FileSink {
     fn reopen(&mut self) -> io::Result<()> {
         self.open()
     }
-
-    /// A regular file (page cache) or nothing at all; not stdout or a device file,
-    /// which may be a pipe or a terminal that blocks.
-    fn never_blocks(&self) -> bool {
-        match (&self.target, &self.file) {
-            (Target::Discard, _) => true,
-            (Target::Path(_), Some(file)) => file.metadata().is_ok_and(|m| m.is_file()),
-            _ => false,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ mod database;
 mod device;
 pub mod entry;
 mod file;
-mod group;
 pub mod hash;
 mod options;
 pub mod records;
