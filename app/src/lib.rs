@@ -51,8 +51,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ui/sign-in") view=pages::sign_in::SignInPage/>
                     <Route path=path!("/ui/unseal") view=pages::unseal::UnsealPage/>
                     <Route path=path!("/ui/secrets") view=pages::secrets::SecretsPage/>
+                    <Route path=path!("/ui/secrets/browse") view=pages::kv::browse::BrowsePage/>
+                    <Route path=path!("/ui/secrets/show") view=pages::kv::show::ShowPage/>
+                    <Route path=path!("/ui/secrets/edit") view=pages::kv::edit::EditPage/>
                     <Route path=path!("/ui/mounts") view=pages::mounts::MountsPage/>
                     <Route path=path!("/ui/policies") view=pages::policies::PoliciesPage/>
+                    <Route path=path!("/ui/policies/edit") view=pages::policy_edit::PolicyEditPage/>
+                    <Route path=path!("/ui/policies/simulate") view=pages::policy_simulate::SimulatePage/>
                 </Routes>
             </components::layout::Layout>
         </Router>

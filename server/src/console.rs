@@ -102,6 +102,14 @@ impl Console for ConsoleService {
             Err(err) => Err(console_error(err)),
         }
     }
+
+    fn check_policy(&self, text: &str) -> Result<(), dto::PolicyProblem> {
+        crate::policy::parse_policy("check", text).map(drop).map_err(|e| dto::PolicyProblem {
+            line: e.line as u32,
+            column: e.column as u32,
+            message: e.message,
+        })
+    }
 }
 
 /// Where the console's built assets (`pkg/arcanum.{js,wasm,css}`) are: `ARCANUM_UI_ROOT`,

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use leptos::prelude::use_context;
 use serde_json::{Map, Value};
 
-use super::dto::{InitResult, SealStatus};
+use super::dto::{InitResult, PolicyProblem, SealStatus};
 use super::error::ConsoleError;
 
 #[async_trait]
@@ -20,6 +20,8 @@ pub trait Console: Send + Sync + 'static {
     async fn unseal(&self, key: Option<String>, reset: bool) -> Result<SealStatus, ConsoleError>;
     /// One API request, as `token`, through the server's request pipeline.
     async fn call(&self, request: ApiRequest) -> Result<ApiResponse, ConsoleError>;
+    /// Parse an ACL policy with the server's own parser, storing nothing: where it fails.
+    fn check_policy(&self, text: &str) -> Result<(), PolicyProblem>;
 }
 
 /// The operations of Vault's API, as the pipeline knows them.

@@ -62,3 +62,95 @@ pub struct MountTable {
     pub secrets: Vec<MountInfo>,
     pub auth: Vec<MountInfo>,
 }
+
+/// A KV mount as the browser needs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvMount {
+    /// Without the trailing slash: `secret`.
+    pub mount: String,
+    /// 1 or 2.
+    pub version: u8,
+}
+
+/// One folder of a KV mount: its sub-folders (ending in `/`) and secrets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvFolder {
+    pub mount: KvMount,
+    /// `""` for the mount's root, else ending in `/`.
+    pub folder: String,
+    pub keys: Vec<String>,
+}
+
+/// A secret as first shown: its keys, never its values (those come one at a time when
+/// the user reveals them), with its versions for KV v2.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvSecret {
+    pub mount: KvMount,
+    pub path: String,
+    pub keys: Vec<String>,
+    /// The version shown (KV v2); 0 on KV v1.
+    pub version: u64,
+    pub created_time: String,
+    /// Soft-deleted (can be undeleted) or destroyed (gone for good).
+    pub deleted: bool,
+    pub destroyed: bool,
+    pub metadata: Option<KvMetadata>,
+}
+
+/// KV v2 metadata; `None` on a secret when the user may not read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvMetadata {
+    pub current_version: u64,
+    pub max_versions: u64,
+    pub cas_required: bool,
+    pub custom_metadata: Vec<(String, String)>,
+    /// Newest first.
+    pub versions: Vec<KvVersion>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvVersion {
+    pub version: u64,
+    pub created_time: String,
+    pub deletion_time: String,
+    pub destroyed: bool,
+}
+
+/// One row of a side-by-side diff: a line on the left, the right, or both.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffRow {
+    pub left: Option<String>,
+    pub right: Option<String>,
+    /// The two sides differ on this row.
+    pub changed: bool,
+}
+
+/// Where a policy fails to parse (1-based line and column).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyProblem {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// The simulator's answer: allowed or not, and the rule that decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub allowed: bool,
+    /// E.g. `denied: policy "dev" grants [read, list] on "secret/data/*", not update`.
+    pub reason: String,
+    /// The path as the ACL matched it.
+    pub path: String,
+    /// The policies the decision was made for.
+    pub policies: Vec<String>,
+    pub rule: Option<DecidingRule>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidingRule {
+    pub pattern: String,
+    /// `exact`, `prefix` or `segment`.
+    pub kind: String,
+    pub capabilities: Vec<String>,
+    pub policies: Vec<String>,
+}

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod kv;
 pub mod mounts;
 pub mod policies;
 pub mod sys;
@@ -13,6 +14,8 @@ pub mod sys;
 pub mod client;
 #[cfg(feature = "ssr")]
 mod console;
+#[cfg(feature = "ssr")]
+pub mod diff;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]

@@ -1,7 +1,10 @@
 pub mod home;
+pub mod kv;
 pub mod mounts;
 pub mod not_found;
 pub mod policies;
+pub mod policy_edit;
+pub mod policy_simulate;
 pub mod secrets;
 pub mod sign_in;
 pub mod unseal;

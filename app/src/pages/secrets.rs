@@ -5,7 +5,8 @@ use leptos_meta::Title;
 
 use crate::api::mounts::list_secret_mounts;
 use crate::components::failure::Failure;
-use crate::components::style::CARD;
+use crate::components::style::{CARD, LINK};
+use crate::pages::kv::browse_href;
 
 #[component]
 pub fn SecretsPage() -> impl IntoView {
@@ -26,7 +27,12 @@ pub fn SecretsPage() -> impl IntoView {
                     <ul class="mt-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-3" aria-label="Secret engines">
                         {list.into_iter().map(|m| view! {
                             <li class=CARD>
-                                <p class="font-mono text-base font-medium">{m.path.clone()}</p>
+                                {if m.kind == "kv" {
+                                    let mount = m.path.trim_end_matches('/').to_string();
+                                    view! { <a class=format!("font-mono text-base font-medium {LINK}") href=browse_href(&mount, "")>{m.path.clone()}</a> }.into_any()
+                                } else {
+                                    view! { <p class="font-mono text-base font-medium">{m.path.clone()}</p> }.into_any()
+                                }}
                                 <p class="mt-1 text-xs text-slate-500">
                                     {m.kind.clone()}
                                     {(!m.version.is_empty()).then(|| format!(" v{}", m.version))}

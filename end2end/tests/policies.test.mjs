@@ -1,0 +1,102 @@
+// The policy workbench in Chromium: a policy with a mistake is flagged at its line and
+// not saved; the fixed one is reviewed against the saved text and saved; the simulator
+// shows a denied request with the rule that decided.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { startServer } from '../support/server.mjs';
+import { launch, screenshot, waitForHydration } from '../support/browser.mjs';
+
+let server;
+let browser;
+let rootToken;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  const init = await (await fetch(`${server.url}/v1/sys/init`, {
+    method: 'PUT', body: JSON.stringify({ secret_shares: 1, secret_threshold: 1 }),
+  })).json();
+  rootToken = init.root_token;
+  await fetch(`${server.url}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key: init.keys_base64[0] }) });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const stored = async (name) =>
+  fetch(`${server.url}/v1/sys/policies/acl/${name}`, { headers: { 'X-Vault-Token': rootToken } });
+
+test('write a policy, see its mistake at the right line, review, save, and simulate', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(`${server.url}/ui/sign-in`);
+  await waitForHydration(page);
+  await page.getByRole('tab', { name: 'Token' }).click();
+  await page.getByLabel('Token').fill(rootToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/ui/secrets');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policies' }).click();
+  await page.getByRole('link', { name: 'New policy' }).click();
+  await waitForHydration(page);
+  await page.getByLabel('Name').fill('team-reader');
+  const broken = [
+    '# Read the team\'s secrets',
+    'path "secret/data/team/*" {',
+    '  capabilities = ["read"]',
+    '}',
+    'path "secret/metadata/team/*" {',
+    '  capabilities = ["list", "reed"]',
+    '}',
+  ].join('\n');
+  await page.getByLabel('Policy (HCL or JSON)').fill(broken);
+  await page.getByRole('button', { name: 'Save' }).click();
+  const problem = page.getByTestId('policy-problem');
+  await problem.filter({ hasText: 'Line 6' }).waitFor();
+  assert.match(await problem.textContent(), /reed/);
+  assert.equal(await page.locator('[data-problem="true"]').getAttribute('data-line'), '6');
+  assert.equal((await stored('team-reader')).status, 404, 'a policy that does not parse is not saved');
+  await screenshot(page, 'policies-1-error-at-line');
+
+  // Fixed: review against the (empty) saved text, then save.
+  await page.getByLabel('Policy (HCL or JSON)').fill(broken.replace('"reed"', '"read"'));
+  await page.getByRole('button', { name: 'Check' }).click();
+  await page.getByText('The policy parses.').waitFor();
+  assert.equal(await page.getByTestId('policy-problem').count(), 0);
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  await page.getByRole('table', { name: 'Differences' }).locator('tr[data-changed="true"]').first().waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL('**/ui/policies/edit?name=team-reader');
+  assert.equal((await stored('team-reader')).status, 200);
+
+  // An edit, reviewed side by side against the saved version.
+  await waitForHydration(page);
+  await page.getByLabel('Policy (HCL or JSON)').fill(broken.replace('"reed"', '"read"').replace('["read"]', '["read", "update"]'));
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const changed = page.getByRole('table', { name: 'Differences' }).locator('tr[data-changed="true"]');
+  await changed.filter({ hasText: '["read"]' }).filter({ hasText: '["read", "update"]' }).waitFor();
+  await screenshot(page, 'policies-2-review');
+
+  // The simulator: an update under a rule that only reads is denied by that rule.
+  await page.goto(`${server.url}/ui/policies/simulate`);
+  await waitForHydration(page);
+  await page.getByLabel('Policies (comma-separated)').fill('team-reader');
+  await page.getByLabel('Path').fill('secret/data/team/db');
+  await page.getByLabel('Operation').selectOption('update');
+  await page.getByRole('button', { name: 'Simulate' }).click();
+  const decision = page.getByTestId('decision');
+  await decision.getByRole('heading', { name: 'Denied' }).waitFor();
+  assert.equal(await page.getByTestId('deciding-rule').textContent(), 'path "secret/data/team/*" (prefix)');
+  await screenshot(page, 'policies-3-simulator');
+
+  await page.getByLabel('Operation').selectOption('read');
+  await page.getByRole('button', { name: 'Simulate' }).click();
+  await decision.getByRole('heading', { name: 'Allowed' }).waitFor();
+
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
