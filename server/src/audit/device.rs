@@ -30,7 +30,7 @@ pub trait Sink: Send + 'static {
     }
 }
 
-static NO_TOKEN: TokenHashes = TokenHashes { token: None, accessor: None };
+static NO_TOKEN: TokenHashes = TokenHashes { token: None, accessor: None, issue_time: None };
 
 /// Jobs queued per device before requests fail fast instead of waiting.
 const QUEUE_DEPTH: usize = 4096;
@@ -94,7 +94,8 @@ impl Device {
     }
 
     pub fn formatter<'a>(&'a self, token: &'a TokenHashes) -> Formatter<'a> {
-        Formatter { salt: &self.salt, options: &self.format, token }
+        // Only the database device stores the columns.
+        Formatter { salt: &self.salt, options: &self.format, token, columns: self.kind == "database" }
     }
 
     /// The request's token and accessor as this device writes them.
@@ -104,6 +105,7 @@ impl Device {
             Arc::new(TokenHashes {
                 token: input.client_token.as_deref().map(|t| formatter.hash(t)),
                 accessor: input.token.as_ref().map(|t| formatter.accessor(&t.accessor)),
+                issue_time: input.token.as_ref().map(|t| super::entry::timestamp(t.issue_time)),
             })
         };
         match &input.token {

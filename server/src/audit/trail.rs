@@ -8,7 +8,7 @@ use std::time::Instant;
 use futures::future::join_all;
 use time::OffsetDateTime;
 
-use super::entry::{AuditInput, MountRef, Outcome};
+use super::entry::{AuditInput, MountRef, Outcome, TokenHashes};
 use super::{Broker, Device};
 use crate::logical::{Error, Operation, Request, Response, Result};
 use crate::token::TokenEntry;
@@ -18,6 +18,9 @@ pub struct Trail {
     devices: Arc<[Arc<Device>]>,
     input: AuditInput,
     started: Instant,
+    /// Each device's view of the caller's token, worked out for the request entry and
+    /// reused for the response entry.
+    token_hashes: Vec<Arc<TokenHashes>>,
     request_recorded: bool,
     /// No device could take the request entry: the request was refused, and there is
     /// nothing to add (nor to spill, which an outage would otherwise fill).
@@ -50,6 +53,7 @@ impl Trail {
                 mount: None,
             },
             started: Instant::now(),
+            token_hashes: Vec::new(),
             request_recorded: false,
             unrecordable: false,
         })
@@ -63,7 +67,7 @@ impl Trail {
         self.input.operation = operation;
     }
 
-    pub fn set_mount(&mut self, mount: MountRef) {
+    pub fn set_mount(&mut self, mount: Arc<MountRef>) {
         self.input.mount = Some(mount);
     }
 
@@ -72,9 +76,9 @@ impl Trail {
     /// queue, so each device's record stays complete.
     pub async fn record_request(&mut self) -> Result<()> {
         let now = OffsetDateTime::now_utc();
-        let results = join_all(self.devices.iter().map(|device| {
-            let token = device.token_hashes(&self.input);
-            let entries = Arc::new(vec![device.formatter(&token).request(&self.input, None, now)]);
+        self.token_hashes = self.devices.iter().map(|device| device.token_hashes(&self.input)).collect();
+        let results = join_all(self.devices.iter().zip(&self.token_hashes).map(|(device, token)| {
+            let entries = Arc::new(vec![device.formatter(token).request(&self.input, None, now)]);
             async move { (device, entries.clone(), device.record(entries).await) }
         }))
         .await;
@@ -116,9 +120,13 @@ impl Trail {
         let outcome = Outcome { response, error, status, duration_ms: self.started.elapsed().as_secs_f64() * 1000.0 };
         let now = OffsetDateTime::now_utc();
         let request_recorded = self.request_recorded;
-        let results = join_all(self.devices.iter().map(|device| {
-            let token = device.token_hashes(&self.input);
-            let formatter = device.formatter(&token);
+        let token_hashes = if self.token_hashes.len() == self.devices.len() {
+            self.token_hashes.clone()
+        } else {
+            self.devices.iter().map(|device| device.token_hashes(&self.input)).collect()
+        };
+        let results = join_all(self.devices.iter().zip(&token_hashes).map(|(device, token)| {
+            let formatter = device.formatter(token);
             let mut entries = Vec::with_capacity(2);
             if !request_recorded {
                 entries.push(formatter.request(&self.input, outcome.error.as_deref(), now));

@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use super::{Core, RouteEntry, Unsealed};
-use crate::audit::{MountRef, Trail};
-use crate::core::mounts::Table;
+use super::{Core, Unsealed};
+use crate::audit::Trail;
 use crate::logical::{Error, Operation, Request, Response, Result};
 use crate::policy::AclRequest;
 use crate::token::{TokenEntry, UseOutcome};
@@ -44,7 +43,7 @@ impl Core {
         let route = router.route(&path);
         let login = route.is_some_and(|(r, rel)| r.backend.special_paths().is_unauthenticated(rel));
         if let (Some(trail), Some((route, _))) = (trail.as_deref_mut(), route) {
-            trail.set_mount(mount_ref(route));
+            trail.set_mount(route.audit.clone());
         }
 
         // Token and ACL come before "no such path", so that without the right to a path
@@ -174,20 +173,6 @@ impl Core {
 }
 
 /// The mount as audit entries name it.
-fn mount_ref(route: &RouteEntry) -> MountRef {
-    MountRef {
-        point: route.prefix.clone(),
-        kind: route.entry.kind.clone(),
-        accessor: route.entry.accessor.clone(),
-        class: match route.table {
-            Table::Secret => "secret",
-            Table::Auth => "auth",
-        },
-        non_hmac_request_keys: route.entry.config.audit_non_hmac_request_keys.clone(),
-        non_hmac_response_keys: route.entry.config.audit_non_hmac_response_keys.clone(),
-    }
-}
-
 /// The path ACL checks is the path routed: decoded once by the HTTP layer, then refused
 /// if it could mean anything else — `.`/`..` segments, empty segments, a leading `/`,
 /// NUL or other control characters.

@@ -2,6 +2,7 @@
 //! the longest matching prefix, and the backend sees the rest of the path. A router is
 //! immutable; mount changes build a new one (reusing unchanged backends) and swap it in.
 
+use crate::audit::MountRef;
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
@@ -16,6 +17,8 @@ pub struct RouteEntry {
     pub prefix: String,
     pub entry: MountEntry,
     pub backend: Arc<dyn Backend>,
+    /// The mount as audit entries name it, built once here rather than per request.
+    pub audit: Arc<MountRef>,
 }
 
 pub struct Router {
@@ -43,12 +46,19 @@ impl Router {
                     }
                     _ => instantiate(core, table, entry)?,
                 };
-                routes.push(RouteEntry {
-                    table,
-                    prefix: table.route_prefix(&entry.path),
-                    entry: entry.clone(),
-                    backend,
+                let prefix = table.route_prefix(&entry.path);
+                let audit = Arc::new(MountRef {
+                    point: prefix.clone(),
+                    kind: entry.kind.clone(),
+                    accessor: entry.accessor.clone(),
+                    class: match table {
+                        Table::Secret => "secret",
+                        Table::Auth => "auth",
+                    },
+                    non_hmac_request_keys: entry.config.audit_non_hmac_request_keys.clone(),
+                    non_hmac_response_keys: entry.config.audit_non_hmac_response_keys.clone(),
                 });
+                routes.push(RouteEntry { table, prefix, entry: entry.clone(), backend, audit });
             }
         }
         routes.sort_by(|a, b| b.prefix.len().cmp(&a.prefix.len()).then_with(|| a.prefix.cmp(&b.prefix)));

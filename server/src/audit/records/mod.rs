@@ -63,6 +63,28 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
+    /// A record with no columns but its time, request and type: for devices that write
+    /// only the JSON entry.
+    pub fn bare(time: OffsetDateTime, request_id: String, entry_type: EntryType) -> AuditRecord {
+        AuditRecord {
+            time,
+            request_id,
+            entry_type,
+            operation: String::new(),
+            path: String::new(),
+            mount: String::new(),
+            display_name: String::new(),
+            entity_id: String::new(),
+            policies: Vec::new(),
+            token_accessor: String::new(),
+            remote_address: String::new(),
+            status: None,
+            error: String::new(),
+            duration_ms: None,
+            entry: String::new(),
+        }
+    }
+
     /// A request entry with `entry` as its JSON, for tests of devices.
     #[cfg(test)]
     pub(crate) fn sample(request_id: &str, entry: &str) -> AuditRecord {
