@@ -97,7 +97,12 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
   assert.equal(meta.data.versions['1'].deletion_time, '');
 
   // Move it, history and all.
-  await page.getByLabel('New path').fill('apps/database');
+  // The page re-renders as the undelete's refresh settles: fill until the value sticks.
+  const newPath = page.getByLabel('New path');
+  for (let i = 0; i < 20 && (await newPath.inputValue()) !== 'apps/database'; i++) {
+    await newPath.fill('apps/database');
+    await page.waitForTimeout(100);
+  }
   await page.getByRole('button', { name: 'Move' }).click();
   await page.getByRole('heading', { name: 'apps/database' }).waitFor();
   meta = await api('GET', 'secret/metadata/apps/database');

@@ -26,6 +26,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::core::{Core, InitRequest};
+use crate::http::ApiOptions;
 use crate::logical::{Connection, Error, Operation, Request};
 
 pub struct ConsoleService {
@@ -141,7 +142,9 @@ pub fn router(core: Arc<Core>, site_root: &Path, tls: bool) -> Router {
         .site_pkg_dir("pkg")
         .build();
     let routes = generate_route_list(App);
-    let sessions = SessionManagerLayer::new(sessions::BarrierSessionStore::new(core.barrier().clone()))
+    let store = sessions::BarrierSessionStore::new(core.barrier().clone(), Arc::downgrade(&core));
+    store.sweep_in_background();
+    let sessions = SessionManagerLayer::new(store)
         .with_name("arcanum_session")
         .with_path("/ui")
         .with_http_only(true)
@@ -166,7 +169,9 @@ pub fn router(core: Arc<Core>, site_root: &Path, tls: bool) -> Router {
         .route("/ui/{*rest}", get(not_found))
         .layer(no_store)
         .layer(sessions)
-        .layer(axum::middleware::from_fn(same_site_only));
+        // The API's own guard: cross-site requests refused, body limit, timeout, and a
+        // panic answered with a 500.
+        .layer(axum::middleware::from_fn_with_state(ApiOptions::default(), crate::http::api_layer));
     Router::new()
         .route("/", get(|| async { Redirect::to("/ui") }))
         .merge(pages)
@@ -179,14 +184,6 @@ pub fn router(core: Arc<Core>, site_root: &Path, tls: bool) -> Router {
             ServiceBuilder::new().layer(revalidate).service(ServeFile::new(site_root.join("favicon.svg"))),
         )
         .with_state(options)
-}
-
-/// Console actions come only from the console's own pages (see `http::is_cross_site`).
-async fn same_site_only(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    if req.method() != axum::http::Method::GET && crate::http::is_cross_site(req.headers()) {
-        return (StatusCode::FORBIDDEN, "cross-site requests are refused").into_response();
-    }
-    next.run(req).await
 }
 
 async fn not_found() -> impl IntoResponse {

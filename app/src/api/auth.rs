@@ -29,8 +29,8 @@ pub async fn sign_in_with_userpass(
 
     let mount = server::auth_mount(&mount, "userpass")?;
     let username = username.trim();
-    if username.is_empty() || username.contains('/') {
-        return Err(ConsoleError::invalid("Enter a username (it cannot contain \"/\")."));
+    if username.is_empty() || username.contains('/') || username == "." || username == ".." {
+        return Err(ConsoleError::invalid("Enter a username (it cannot contain \"/\" or be \".\" or \"..\")."));
     }
     if password.is_empty() {
         return Err(ConsoleError::invalid("Enter a password."));
@@ -39,22 +39,25 @@ pub async fn sign_in_with_userpass(
     data.insert("password".into(), password.into());
     let login = call_as(None, ApiOperation::Update, &format!("auth/{mount}/login/{username}"), data).await?;
     let auth = login.auth.ok_or_else(|| ConsoleError::new(500, "the login answered without a token"))?;
-    server::begin(auth.client_token, true).await
+    let token = auth.client_token;
+    match server::begin(token.clone(), true).await {
+        Ok(identity) => Ok(identity),
+        Err(err) => {
+            // No session holds the token: it must not outlive this failed sign-in.
+            let _ = call_as(Some(token), ApiOperation::Update, "auth/token/revoke-self", Default::default()).await;
+            Err(err)
+        }
+    }
 }
 
 /// End the session. A token the console obtained at sign-in is revoked with it; a token
 /// the user brought is left alone (it may serve other tools).
 #[server(prefix = "/ui/api", endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<(), ConsoleError> {
-    use super::client::call_as;
-    use super::console::ApiOperation;
     use super::session;
 
-    if let Some(user) = session::current().await?
-        && user.issued_by_console
-    {
-        // Ended either way: a token that is already gone is not an error here.
-        let _ = call_as(Some(user.token), ApiOperation::Update, "auth/token/revoke-self", Default::default()).await;
+    if let Some(user) = session::current().await? {
+        session::revoke_if_issued(&user).await;
     }
     session::end().await
 }

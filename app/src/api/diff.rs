@@ -1,11 +1,27 @@
 //! Side-by-side line diffs (secret versions, a policy against its saved text), worked
 //! out on the server with `similar` so the wasm bundle carries no diff code.
 
+use std::time::Duration;
+
 use super::dto::DiffRow;
+use super::error::ConsoleError;
+
+/// Texts compared at most, together: a diff's cost grows with the product of their
+/// lengths, and one request must not hold a core.
+const MAX_BYTES: usize = 1 << 20;
+const MAX_LINES: usize = 20_000;
+/// Past this, `similar` settles for a coarser (still correct) diff.
+const DEADLINE: Duration = Duration::from_millis(250);
 
 /// `left` and `right` line by line: unchanged lines on both sides, changed ones paired.
-pub fn side_by_side(left: &str, right: &str) -> Vec<DiffRow> {
-    let diff = similar::TextDiff::from_lines(left, right);
+pub fn side_by_side(left: &str, right: &str) -> Result<Vec<DiffRow>, ConsoleError> {
+    if left.len() + right.len() > MAX_BYTES || left.lines().count() + right.lines().count() > MAX_LINES {
+        return Err(ConsoleError::invalid(format!(
+            "These texts are too large to compare here (the limit is {MAX_LINES} lines and {} MiB together).",
+            MAX_BYTES >> 20
+        )));
+    }
+    let diff = similar::TextDiff::configure().timeout(DEADLINE).diff_lines(left, right);
     let (left_lines, right_lines): (Vec<&str>, Vec<&str>) = (left.lines().collect(), right.lines().collect());
     let mut rows = Vec::new();
     for op in diff.ops() {
@@ -19,7 +35,7 @@ pub fn side_by_side(left: &str, right: &str) -> Vec<DiffRow> {
             });
         }
     }
-    rows
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -28,7 +44,7 @@ mod tests {
 
     #[test]
     fn changed_lines_pair_up_and_the_rest_stays() {
-        let rows = side_by_side("a\nb\nc\n", "a\nB\nc\nd\n");
+        let rows = side_by_side("a\nb\nc\n", "a\nB\nc\nd\n").unwrap();
         let row = |l: Option<&str>, r: Option<&str>, changed| DiffRow {
             left: l.map(str::to_string),
             right: r.map(str::to_string),
@@ -43,5 +59,7 @@ mod tests {
                 row(None, Some("d"), true),
             ]
         );
+        let huge = "x\n".repeat(MAX_LINES);
+        assert!(side_by_side(&huge, "y").unwrap_err().message.contains("too large"));
     }
 }

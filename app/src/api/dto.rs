@@ -154,3 +154,10 @@ pub struct DecidingRule {
     pub capabilities: Vec<String>,
     pub policies: Vec<String>,
 }
+
+/// Secret paths matching a search; `truncated` when the search stopped at its bounds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub paths: Vec<String>,
+    pub truncated: bool,
+}

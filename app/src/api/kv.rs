@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use super::dto::{DiffRow, KvFolder, KvSecret};
+use super::dto::{DiffRow, KvFolder, KvSecret, SearchResult};
 use super::error::ConsoleError;
 
 /// The sub-folders and secrets of `folder` (`""` or ending in `/`) in `mount`.
@@ -76,43 +76,49 @@ pub async fn diff_versions(mount: String, path: String, from: u64, to: u64) -> R
     let path = server::secret_path(&path)?;
     let left = kv.values(&path, from).await?;
     let right = kv.values(&path, to).await?;
-    Ok(server::diff(&left, &right))
+    server::diff(&left, &right)
 }
 
 /// Secrets whose path contains `query`, found by listing the mount folder by folder as
-/// the user (so only what they may list), up to `server::SEARCH_LIMIT` folders.
+/// the user (so only what they may list), within a bounded number of folders.
 #[server(prefix = "/ui/api", endpoint = "kv/search")]
-pub async fn search_secrets(mount: String, query: String) -> Result<Vec<String>, ConsoleError> {
+pub async fn search_secrets(mount: String, query: String) -> Result<SearchResult, ConsoleError> {
     let kv = server::Kv::open(&mount).await?;
     kv.search(query.trim()).await
 }
 
-/// Move a secret to `to` with its history: every version is written there in order
-/// (soft-deleted ones deleted again, destroyed ones kept as destroyed placeholders),
-/// its custom metadata copied, then the old secret removed. Needs the rights to do each
-/// step by hand; if a step fails, the copy is removed and the secret stays where it was.
+/// Move a secret to `to` with its history: its metadata first, then every version in
+/// order (soft-deleted ones deleted again, destroyed ones kept as destroyed
+/// placeholders), then the old secret removed, unless it changed meanwhile. Needs the
+/// rights to do each step by hand; if a step fails, the copy is removed and the secret
+/// stays where it was. Runs to the end even if the browser goes away.
 #[server(prefix = "/ui/api", endpoint = "kv/move")]
 pub async fn move_secret(mount: String, from: String, to: String) -> Result<(), ConsoleError> {
     let kv = server::Kv::open(&mount).await?;
-    kv.move_secret(&server::secret_path(&from)?, &server::secret_path(&to)?).await
+    let (from, to) = (server::secret_path(&from)?, server::secret_path(&to)?);
+    tokio::spawn(async move { kv.move_secret(&from, &to).await })
+        .await
+        .map_err(|_| ConsoleError::new(500, "the move stopped unexpectedly; check both paths"))?
 }
 
 #[cfg(feature = "ssr")]
 mod server {
     use serde_json::{Map, Value, json};
 
-    use crate::api::client::{call, data_of};
+    use crate::api::client::{Caller, data_of};
     use crate::api::console::ApiOperation::{self, Delete, List, Read, Update};
-    use crate::api::dto::{DiffRow, KvMetadata, KvMount, KvSecret, KvVersion};
+    use crate::api::dto::{DiffRow, KvMetadata, KvMount, KvSecret, KvVersion, SearchResult};
     use crate::api::error::ConsoleError;
 
-    /// Folders a search lists at most.
-    pub const SEARCH_LIMIT: usize = 2_000;
+    /// Folders a search lists at most: each is a request through the pipeline (ACL,
+    /// audit), so a search stays a few hundred of them.
+    const SEARCH_FOLDERS: usize = 500;
     /// Matches a search returns at most.
     const SEARCH_RESULTS: usize = 200;
 
     pub struct Kv {
         pub mount: KvMount,
+        caller: Caller,
     }
 
     /// A folder as typed: `""`, or ending in `/`.
@@ -177,7 +183,8 @@ mod server {
         pub async fn open(mount: &str) -> Result<Kv, ConsoleError> {
             let mount = mount.trim().trim_matches('/').to_string();
             check_segments(&mount)?;
-            let info = data_of(call(Read, &format!("sys/internal/ui/mounts/{mount}"), Map::new()).await?);
+            let caller = Caller::signed_in().await?;
+            let info = data_of(caller.call(Read, &format!("sys/internal/ui/mounts/{mount}"), Map::new()).await?);
             if text(&info, "type") != "kv" {
                 return Err(ConsoleError::invalid(format!("{mount}/ is not a KV secret engine.")));
             }
@@ -187,7 +194,7 @@ mod server {
             };
             // The mount as the server names it (`secret`, whatever the user typed).
             let mount = text(&info, "path").trim_end_matches('/').to_string();
-            Ok(Kv { mount: KvMount { mount, version } })
+            Ok(Kv { mount: KvMount { mount, version }, caller })
         }
 
         fn v2(&self) -> bool {
@@ -208,7 +215,7 @@ mod server {
             path: String,
             data: Map<String, Value>,
         ) -> Result<Map<String, Value>, ConsoleError> {
-            Ok(data_of(call(operation, &path, data).await?))
+            Ok(data_of(self.caller.call(operation, &path, data).await?))
         }
 
         pub async fn list(&self, folder: &str) -> Result<Vec<String>, ConsoleError> {
@@ -364,7 +371,7 @@ mod server {
             self.call(Update, self.at(area, path), body).await.map(drop)
         }
 
-        pub async fn search(&self, query: &str) -> Result<Vec<String>, ConsoleError> {
+        pub async fn search(&self, query: &str) -> Result<SearchResult, ConsoleError> {
             if query.is_empty() {
                 return Err(ConsoleError::invalid("Enter part of a path to search for."));
             }
@@ -372,8 +379,10 @@ mod server {
             let mut found = Vec::new();
             let mut folders = vec![String::new()];
             let mut listed = 0;
+            let mut truncated = false;
             while let Some(folder) = folders.pop() {
-                if listed == SEARCH_LIMIT || found.len() == SEARCH_RESULTS {
+                if listed == SEARCH_FOLDERS || found.len() == SEARCH_RESULTS {
+                    truncated = true;
                     break;
                 }
                 listed += 1;
@@ -386,14 +395,23 @@ mod server {
                 for key in keys {
                     let path = format!("{folder}{key}");
                     if key.ends_with('/') {
-                        folders.push(path);
-                    } else if path.to_lowercase().contains(&needle) && found.len() < SEARCH_RESULTS {
-                        found.push(path);
+                        // Never more queued than could still be listed.
+                        if folders.len() < SEARCH_FOLDERS {
+                            folders.push(path);
+                        } else {
+                            truncated = true;
+                        }
+                    } else if path.to_lowercase().contains(&needle) {
+                        if found.len() < SEARCH_RESULTS {
+                            found.push(path);
+                        } else {
+                            truncated = true;
+                        }
                     }
                 }
             }
             found.sort();
-            Ok(found)
+            Ok(SearchResult { paths: found, truncated })
         }
 
         pub async fn move_secret(&self, from: &str, to: &str) -> Result<(), ConsoleError> {
@@ -403,14 +421,43 @@ mod server {
             if self.exists(to).await? {
                 return Err(ConsoleError::new(409, format!("{to} already exists; choose another path.")));
             }
-            match self.copy_history(from, to).await {
-                Ok(()) => self.change_versions(from, "delete-all", Vec::new()).await,
-                Err(e) => {
-                    // Leave no half copy behind.
-                    let _ = self.change_versions(to, "delete-all", Vec::new()).await;
-                    Err(e)
-                }
+            let mut wrote = false;
+            let copied = self.copy_history(from, to, &mut wrote).await;
+            // The source must still be what was copied: a version written to it meanwhile
+            // would otherwise be deleted with it.
+            let result = match copied {
+                Ok(copied_version) => match self.current_version(from).await {
+                    Ok(now) if now == copied_version => {
+                        return self.change_versions(from, "delete-all", Vec::new()).await;
+                    }
+                    Ok(_) => Err(ConsoleError::new(
+                        409,
+                        format!("{from} changed while it was being moved; nothing was moved."),
+                    )),
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            // Leave no half copy behind, but only a copy this move wrote: a secret someone
+            // else created at `to` meanwhile is theirs.
+            if wrote && let Err(cleanup) = self.change_versions(to, "delete-all", Vec::new()).await {
+                return Err(ConsoleError::new(
+                    500,
+                    format!(
+                        "The move failed and its partial copy at {to} could not be removed ({}); remove it by hand.",
+                        cleanup.message
+                    ),
+                ));
             }
+            result
+        }
+
+        /// The current version (v2), or 0 (v1: no versions).
+        async fn current_version(&self, path: &str) -> Result<u64, ConsoleError> {
+            if !self.v2() {
+                return Ok(0);
+            }
+            Ok(self.metadata(path).await?.map(|m| m.current_version).unwrap_or_default())
         }
 
         async fn exists(&self, path: &str) -> Result<bool, ConsoleError> {
@@ -422,15 +469,31 @@ mod server {
             }
         }
 
-        async fn copy_history(&self, from: &str, to: &str) -> Result<(), ConsoleError> {
+        /// Copy `from` to `to`, setting `wrote` once anything exists at `to`; answers the
+        /// source's version that was copied last.
+        async fn copy_history(&self, from: &str, to: &str, wrote: &mut bool) -> Result<u64, ConsoleError> {
             if !self.v2() {
                 let values = self.values(from, 0).await?;
-                return self.write(to, values, None).await.map(drop);
+                self.write(to, values, None).await?;
+                *wrote = true;
+                return Ok(0);
             }
             let metadata = self
                 .metadata(from)
                 .await?
                 .ok_or_else(|| ConsoleError::new(403, "Moving a secret needs read on its metadata."))?;
+            // Metadata first, so the copy keeps as many versions as the source does;
+            // check-and-set last, or it would refuse the copy's own writes.
+            let mut settings = Map::new();
+            settings.insert("max_versions".into(), json!(metadata.max_versions));
+            settings.insert(
+                "custom_metadata".into(),
+                Value::Object(
+                    metadata.custom_metadata.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect(),
+                ),
+            );
+            self.call(Update, self.at("metadata", to), settings).await?;
+            *wrote = true;
             let mut versions = metadata.versions.clone();
             versions.reverse();
             for (written, version) in versions.iter().enumerate() {
@@ -448,25 +511,24 @@ mod server {
                     self.values(from, version.version).await?
                 };
                 let number = self.write(to, values, Some(written as u64)).await?;
+                *wrote = true;
                 if version.destroyed {
                     self.change_versions(to, "destroy", vec![number]).await?;
                 } else if !version.deletion_time.is_empty() {
                     self.change_versions(to, "delete", vec![number]).await?;
                 }
             }
-            let mut body = Map::new();
-            body.insert("max_versions".into(), json!(metadata.max_versions));
-            body.insert("cas_required".into(), json!(metadata.cas_required));
-            body.insert(
-                "custom_metadata".into(),
-                Value::Object(metadata.custom_metadata.into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
-            );
-            self.call(Update, self.at("metadata", to), body).await.map(drop)
+            if metadata.cas_required {
+                let mut body = Map::new();
+                body.insert("cas_required".into(), json!(true));
+                self.call(Update, self.at("metadata", to), body).await?;
+            }
+            Ok(metadata.current_version)
         }
     }
 
     /// Two versions side by side, line by line, as pretty JSON.
-    pub fn diff(left: &Map<String, Value>, right: &Map<String, Value>) -> Vec<DiffRow> {
+    pub fn diff(left: &Map<String, Value>, right: &Map<String, Value>) -> Result<Vec<DiffRow>, ConsoleError> {
         let pretty = |m: &Map<String, Value>| serde_json::to_string_pretty(m).unwrap_or_default();
         crate::api::diff::side_by_side(&pretty(left), &pretty(right))
     }
@@ -479,7 +541,7 @@ mod server {
         fn a_diff_pairs_changed_lines_and_keeps_the_rest() {
             let left = object(json!({"user": "app", "password": "old"}));
             let right = object(json!({"user": "app", "password": "new", "port": 5432}));
-            let rows = diff(&left, &right);
+            let rows = diff(&left, &right).unwrap();
             let changed: Vec<_> = rows.iter().filter(|r| r.changed).collect();
             assert!(
                 changed.iter().any(|r| r.left.as_deref() == Some("  \"password\": \"old\",")

@@ -37,7 +37,7 @@ pub async fn check_policy(text: String) -> Result<Option<PolicyProblem>, Console
 #[server(prefix = "/ui/api", endpoint = "policies/diff")]
 pub async fn diff_policy(name: String, text: String) -> Result<Vec<DiffRow>, ConsoleError> {
     let saved = server::saved_text(&server::name(&name)?).await?;
-    Ok(super::diff::side_by_side(&saved, &text))
+    super::diff::side_by_side(&saved, &text)
 }
 
 /// Save `text` as policy `name`. A text that does not parse is not saved: the answer
@@ -48,6 +48,7 @@ pub async fn save_policy(name: String, text: String) -> Result<Option<PolicyProb
     use super::console::ApiOperation::Update;
 
     let name = server::name(&name)?;
+    super::session::require().await?;
     if let Err(problem) = super::console::console()?.check_policy(&text) {
         return Ok(Some(problem));
     }

@@ -11,5 +11,5 @@ mod server;
 mod sys_seal;
 
 pub use error::{error_response, status_of};
-pub use routes::{ApiOptions, api_router, is_cross_site};
+pub use routes::{ApiOptions, api_layer, api_router};
 pub use server::{Listener, serve};

@@ -117,8 +117,9 @@ pub fn is_cross_site(headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// Every API answer: not cacheable, HSTS as Vault sends it, a clear 413 over the body
-/// limit, a 503 past the request timeout; cross-site browser requests refused.
-async fn api_layer(State(options): State<ApiOptions>, req: Request, next: Next) -> Response {
+/// limit, a 503 past the request timeout; cross-site browser requests refused. The
+/// console's pages and server functions pass through it too.
+pub async fn api_layer(State(options): State<ApiOptions>, req: Request, next: Next) -> Response {
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let mut response = if declared.is_some_and(|len| len > options.max_body_bytes as u64) {

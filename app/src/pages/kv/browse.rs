@@ -81,14 +81,19 @@ fn Search(mount: String) -> impl IntoView {
         </form>
         {move || search.value().get().map(|result| match result {
             Err(e) => view! { <div class="mt-3"><ErrorAlert message=e.message/></div> }.into_any(),
-            Ok(found) if found.is_empty() => view! {
+            Ok(found) if found.paths.is_empty() => view! {
                 <p class="mt-3 text-sm text-slate-600 dark:text-slate-400" role="status">"No secret path matches."</p>
             }.into_any(),
             Ok(found) => {
                 let mount = mount.clone();
                 view! {
+                    {found.truncated.then(|| view! {
+                        <p role="status" class="mt-3 text-sm text-amber-800 dark:text-amber-300">
+                            "The search stopped at its limit: these are the first matches. Narrow it to see the rest."
+                        </p>
+                    })}
                     <ul aria-label="Search results" class="mt-3 space-y-1 text-sm">
-                        {found.into_iter().map(|path| view! {
+                        {found.paths.into_iter().map(|path| view! {
                             <li><a class=format!("font-mono {LINK}") href=show_href(&mount, &path, 0)>{path.clone()}</a></li>
                         }).collect_view()}
                     </ul>
