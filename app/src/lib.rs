@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ui/secrets/show") view=pages::kv::show::ShowPage/>
                     <Route path=path!("/ui/secrets/edit") view=pages::kv::edit::EditPage/>
                     <Route path=path!("/ui/mounts") view=pages::mounts::MountsPage/>
+                    <Route path=path!("/ui/mounts/settings") view=pages::mount_settings::MountSettingsPage/>
                     <Route path=path!("/ui/policies") view=pages::policies::PoliciesPage/>
                     <Route path=path!("/ui/policies/edit") view=pages::policy_edit::PolicyEditPage/>
                     <Route path=path!("/ui/policies/simulate") view=pages::policy_simulate::SimulatePage/>

@@ -161,3 +161,27 @@ pub struct SearchResult {
     pub paths: Vec<String>,
     pub truncated: bool,
 }
+
+/// The types of secret engine and auth method the server can mount.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub secret: Vec<String>,
+    pub auth: Vec<String>,
+}
+
+/// A mount's settings, as the settings page edits them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MountSettings {
+    /// `secret` or `auth`.
+    pub class: String,
+    /// Without the trailing slash.
+    pub path: String,
+    pub kind: String,
+    pub version: String,
+    pub description: String,
+    /// Seconds; 0 means the system default.
+    pub default_lease_ttl: u64,
+    pub max_lease_ttl: u64,
+    /// KV v2 only: versions kept per secret (0: the default, 10).
+    pub max_versions: Option<u64>,
+}

@@ -157,3 +157,13 @@ async fn help_and_openapi_come_from_the_path_tables() {
     let ttl = &paths["/auth/token/create"]["post"]["requestBody"]["content"]["application/json"]["schema"];
     assert!(!ttl.is_null(), "request bodies are described: {}", paths["/auth/token/create"]);
 }
+
+#[tokio::test]
+async fn the_plugin_catalog_lists_what_can_be_mounted() {
+    let api = unsealed().await;
+    let catalog = ok(api.get("/v1/sys/plugins/catalog").await);
+    assert_eq!(catalog["data"]["secret"], json!(["cubbyhole", "kv"]));
+    assert_eq!(catalog["data"]["auth"], json!(["userpass"]));
+    let detailed = catalog["data"]["detailed"].as_array().unwrap();
+    assert!(detailed.iter().any(|p| p["name"] == "kv" && p["type"] == "secret" && p["builtin"] == true), "{catalog}");
+}

@@ -9,6 +9,7 @@ mod internal;
 mod keys;
 mod metrics;
 mod mounts;
+mod plugins;
 mod policy;
 mod seal;
 
@@ -37,6 +38,7 @@ pub fn backend(core: Weak<Core>) -> Framework<SystemBackend> {
     paths.extend(keys::paths());
     paths.extend(metrics::paths());
     paths.extend(mounts::paths());
+    paths.extend(plugins::paths());
     paths.extend(policy::paths());
     paths.extend(internal::paths());
     Framework::new(Arc::new(SystemBackend { core }), paths)

@@ -1,0 +1,86 @@
+// Mounts in Chromium: enable a KV v2 engine from the types the server offers, tune its
+// description, TTLs and versions kept, then disable it after typing its path.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { startServer } from '../support/server.mjs';
+import { launch, screenshot, waitForHydration } from '../support/browser.mjs';
+
+let server;
+let browser;
+let rootToken;
+
+async function api(method, path) {
+  const res = await fetch(`${server.url}/v1/${path}`, { method, headers: { 'X-Vault-Token': rootToken } });
+  return { status: res.status, body: res.status === 204 ? null : await res.json() };
+}
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  const init = await (await fetch(`${server.url}/v1/sys/init`, {
+    method: 'PUT', body: JSON.stringify({ secret_shares: 1, secret_threshold: 1 }),
+  })).json();
+  rootToken = init.root_token;
+  await fetch(`${server.url}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key: init.keys_base64[0] }) });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('enable, tune and disable a secret engine', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(`${server.url}/ui/sign-in`);
+  await waitForHydration(page);
+  await page.getByRole('tab', { name: 'Token' }).click();
+  await page.getByLabel('Token').fill(rootToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/ui/secrets');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Mounts' }).click();
+  await page.getByRole('heading', { name: 'Enable a mount' }).waitFor();
+  await waitForHydration(page);
+
+  await page.getByLabel('Type', { exact: true }).selectOption('kv');
+  await page.getByLabel('Path').fill('team');
+  await page.getByLabel('Description').fill('The team\'s secrets');
+  await page.getByRole('button', { name: 'Enable' }).click();
+  const engines = page.getByRole('table', { name: 'Secret engines' });
+  await engines.getByRole('cell', { name: 'team/', exact: true }).waitFor();
+  const mount = await api('GET', 'sys/mounts/team');
+  assert.equal(mount.body.data.type, 'kv');
+  assert.equal(mount.body.data.options.version, '2');
+  await screenshot(page, 'mounts-1-enabled');
+
+  // A path that is taken: refused with the reason.
+  await page.getByLabel('Path').fill('team');
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await page.getByRole('alert').filter({ hasText: 'team/' }).waitFor();
+
+  await page.getByRole('link', { name: 'Settings of team/' }).click();
+  await page.getByRole('heading', { name: 'team/' }).waitFor();
+  await waitForHydration(page);
+  await page.getByLabel('Description').fill('Secrets of the platform team');
+  await page.getByLabel('Default lease TTL').fill('1h');
+  await page.getByLabel('Versions kept per secret').fill('5');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Saved.').waitFor();
+  const tune = await api('GET', 'sys/mounts/team/tune');
+  assert.equal(tune.body.data.description, 'Secrets of the platform team');
+  assert.equal(tune.body.data.default_lease_ttl, 3600);
+  const config = await api('GET', 'team/config');
+  assert.equal(config.body.data.max_versions, 5);
+  await screenshot(page, 'mounts-2-settings');
+
+  const disable = page.getByRole('button', { name: 'Disable' });
+  assert.equal(await disable.isDisabled(), true, 'disabled until the path is typed');
+  await page.getByLabel('Type team to confirm').fill('team');
+  await disable.click();
+  await page.waitForURL('**/ui/mounts');
+  assert.equal((await api('GET', 'sys/mounts/team')).status, 400);
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
