@@ -163,3 +163,26 @@ async fn a_token_sign_in_sees_what_its_policies_allow_and_keeps_its_token_at_sig
     let lookup = as_root(&t, Operation::Read, "auth/token/lookup-self", json!({})).await;
     assert_eq!(lookup["policies"], json!(["root"]), "a token the user brought is not revoked");
 }
+
+#[tokio::test]
+async fn console_assets_are_served_gzipped_to_browsers_that_accept_it() {
+    let core = Core::new(Arc::new(SqliteStorage::open_memory().await.unwrap()));
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/arcanum.js"), "export function hydrate() {}\n".repeat(200)).unwrap();
+    let router = arcanum::console::router(core, site.path(), false);
+    let get = |encoding: Option<&str>| {
+        let mut req = Request::builder().uri("/pkg/arcanum.js").header("Host", "arcanum.local");
+        if let Some(encoding) = encoding {
+            req = req.header("Accept-Encoding", encoding);
+        }
+        router.clone().oneshot(req.body(Body::empty()).unwrap())
+    };
+    let gzipped = get(Some("gzip, deflate, br")).await.unwrap();
+    assert_eq!(gzipped.status(), StatusCode::OK);
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let body = axum::body::to_bytes(gzipped.into_body(), usize::MAX).await.unwrap();
+    assert!(body.len() < 1000, "{} bytes for 5800 of text", body.len());
+    let plain = get(None).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+}
