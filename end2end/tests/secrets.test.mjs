@@ -86,6 +86,14 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
   await diff.locator('tr[data-changed="true"]').filter({ hasText: '5432' }).waitFor();
   await screenshot(page, 'secrets-3-diff');
 
+  // Custom metadata, as key=value lines.
+  await page.getByText('Edit metadata').click();
+  await page.getByLabel('Custom metadata (one key=value per line)').fill('owner=team-a\nticket=OPS-42');
+  await page.getByRole('button', { name: 'Save metadata' }).click();
+  await page.locator('dt', { hasText: 'owner' }).waitFor();
+  const custom = await api('GET', 'secret/metadata/team/db');
+  assert.deepEqual(custom.data.custom_metadata, { owner: 'team-a', ticket: 'OPS-42' });
+
   // Delete version 1, then undelete it.
   await page.getByRole('button', { name: 'Delete version 1' }).click();
   await page.getByRole('button', { name: 'Undelete version 1' }).waitFor();
@@ -107,6 +115,7 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
   await page.getByRole('heading', { name: 'apps/database' }).waitFor();
   meta = await api('GET', 'secret/metadata/apps/database');
   assert.equal(meta.data.current_version, 2);
+  assert.deepEqual(meta.data.custom_metadata, { owner: 'team-a', ticket: 'OPS-42' }, 'metadata moves too');
   const v1 = await api('GET', 'secret/data/apps/database?version=1');
   assert.equal(v1.data.data.password, 'first-password');
   const gone = await fetch(`${server.url}/v1/secret/metadata/team/db`, { headers: { 'X-Vault-Token': rootToken } });

@@ -69,6 +69,29 @@ pub async fn change_versions(
     kv.change_versions(&server::secret_path(&path)?, &action, versions).await
 }
 
+/// Change a KV v2 secret's metadata: `custom_metadata` as `key=value` lines (replacing
+/// what was there), versions kept (empty: unchanged) and whether writes need
+/// check-and-set (`cas_required` "on").
+#[server(prefix = "/ui/api", endpoint = "kv/metadata")]
+pub async fn write_metadata(
+    mount: String,
+    path: String,
+    custom_metadata: String,
+    max_versions: String,
+    #[server(default)] cas_required: String,
+) -> Result<(), ConsoleError> {
+    let kv = server::Kv::open(&mount).await?;
+    let custom = server::parse_pairs(&custom_metadata)?;
+    let max_versions =
+        match max_versions.trim() {
+            "" => None,
+            text => Some(text.parse::<u64>().map_err(|_| {
+                ConsoleError::invalid("Versions kept must be a whole number (0 for the mount's setting).")
+            })?),
+        };
+    kv.write_metadata(&server::secret_path(&path)?, custom, max_versions, cas_required == "on").await
+}
+
 /// A side-by-side diff of two versions' values (the user asked to compare them).
 #[server(prefix = "/ui/api", endpoint = "kv/diff")]
 pub async fn diff_versions(mount: String, path: String, from: u64, to: u64) -> Result<Vec<DiffRow>, ConsoleError> {
@@ -148,6 +171,23 @@ mod server {
             )));
         }
         Ok(())
+    }
+
+    /// `key=value` lines (blank lines skipped) as a map; a line without `=` is named.
+    pub fn parse_pairs(text: &str) -> Result<Map<String, Value>, ConsoleError> {
+        let mut pairs = Map::new();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let (key, value) = line
+                .split_once('=')
+                .filter(|(key, _)| !key.trim().is_empty())
+                .ok_or_else(|| ConsoleError::invalid(format!("Line {}: write key=value.", number + 1)))?;
+            pairs.insert(key.trim().to_string(), Value::String(value.trim().to_string()));
+        }
+        Ok(pairs)
     }
 
     pub fn parse_object(json: &str) -> Result<Map<String, Value>, ConsoleError> {
@@ -346,6 +386,25 @@ mod server {
                 }
             })?;
             Ok(answer.get("version").and_then(Value::as_u64).unwrap_or_default())
+        }
+
+        pub async fn write_metadata(
+            &self,
+            path: &str,
+            custom_metadata: Map<String, Value>,
+            max_versions: Option<u64>,
+            cas_required: bool,
+        ) -> Result<(), ConsoleError> {
+            if !self.v2() {
+                return Err(ConsoleError::invalid("KV version 1 keeps no metadata."));
+            }
+            let mut body = Map::new();
+            body.insert("custom_metadata".into(), Value::Object(custom_metadata));
+            body.insert("cas_required".into(), json!(cas_required));
+            if let Some(versions) = max_versions {
+                body.insert("max_versions".into(), json!(versions));
+            }
+            self.call(Update, self.at("metadata", path), body).await.map(drop)
         }
 
         pub async fn change_versions(&self, path: &str, action: &str, versions: Vec<u64>) -> Result<(), ConsoleError> {
@@ -567,6 +626,9 @@ mod server {
             assert!(parse_object("[1]").unwrap_err().message.contains("JSON object"));
             assert!(parse_object("{").unwrap_err().message.contains("not valid"));
             assert!(parse_object("{}").unwrap_err().message.contains("at least one key"));
+            let pairs = parse_pairs("owner = team-a\n\nticket=OPS-1=2\n").unwrap();
+            assert_eq!(Value::Object(pairs), json!({"owner": "team-a", "ticket": "OPS-1=2"}));
+            assert!(parse_pairs("owner\n").unwrap_err().message.contains("Line 1"));
         }
     }
 }

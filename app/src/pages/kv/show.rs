@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 use super::{Breadcrumbs, browse_href, edit_href, query, show_href};
 use crate::api::ConsoleError;
 use crate::api::dto::{DiffRow, KvMetadata, KvSecret};
-use crate::api::kv::{change_versions, diff_versions, move_secret, read_secret, reveal_value};
+use crate::api::kv::{WriteMetadata, change_versions, diff_versions, move_secret, read_secret, reveal_value};
 use crate::browser::copy_to_clipboard;
 use crate::components::alert::ErrorAlert;
 use crate::components::diff::DiffTable;
@@ -97,7 +97,7 @@ fn SecretView(secret: KvSecret, refresh: RwSignal<u32>) -> impl IntoView {
         {secret.metadata.clone().map(|metadata| view! {
             <Versions mount=mount.clone() path=path.clone() metadata=metadata.clone() refresh/>
             <Compare mount=mount.clone() path=path.clone() metadata=metadata.clone()/>
-            <CustomMetadata metadata/>
+            <CustomMetadata mount=mount.clone() path=path.clone() metadata refresh/>
         })}
         <Move mount=mount.clone() path=path.clone()/>
         <DeleteSecret mount path/>
@@ -287,7 +287,39 @@ fn diff_view(result: Result<Vec<DiffRow>, ConsoleError>, from: u64, to: u64) -> 
 }
 
 #[component]
-fn CustomMetadata(metadata: KvMetadata) -> impl IntoView {
+fn CustomMetadata(mount: String, path: String, metadata: KvMetadata, refresh: RwSignal<u32>) -> impl IntoView {
+    let save = ServerAction::<WriteMetadata>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let lines: String = metadata.custom_metadata.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    let editor = view! {
+        <details class="mt-4">
+            <summary class="cursor-pointer text-sm font-medium">"Edit metadata"</summary>
+            <ActionForm action=save attr:class="mt-3 space-y-3">
+                <input type="hidden" name="mount" value=mount/>
+                <input type="hidden" name="path" value=path/>
+                <div>
+                    <label for="meta-custom" class=LABEL>"Custom metadata (one key=value per line)"</label>
+                    <textarea id="meta-custom" name="custom_metadata" rows="4" class=format!("{INPUT} font-mono")>{lines}</textarea>
+                </div>
+                <div class="grid gap-3 sm:grid-cols-2">
+                    <div>
+                        <label for="meta-max-versions" class=LABEL>"Versions kept (0: the mount's setting)"</label>
+                        <input id="meta-max-versions" name="max_versions" type="number" min="0" value=metadata.max_versions.to_string() class=INPUT/>
+                    </div>
+                    <label class="flex items-center gap-2 self-end text-sm">
+                        <input type="checkbox" name="cas_required" checked=metadata.cas_required/>
+                        "Require check-and-set on writes"
+                    </label>
+                </div>
+                <button type="submit" class=SECONDARY disabled=move || save.pending().get()>"Save metadata"</button>
+            </ActionForm>
+            {move || save.value().get().and_then(Result::err).map(|e| view! { <div class="mt-3"><ErrorAlert message=e.message/></div> })}
+        </details>
+    };
     view! {
         <section aria-labelledby="meta-title" class=format!("mt-6 {CARD}")>
             <h2 id="meta-title" class="text-lg font-semibold">"Custom metadata"</h2>
@@ -303,6 +335,7 @@ fn CustomMetadata(metadata: KvMetadata) -> impl IntoView {
                 }.into_any()
             }}
             {metadata.cas_required.then(|| view! { <p class="mt-2 text-xs text-slate-500">"Check-and-set is required for writes."</p> })}
+            {editor}
         </section>
     }
 }
