@@ -18,9 +18,9 @@ setup:
 	@bash scripts/setup.sh
 
 # The console's wasm, JS and CSS (cargo-leptos), then the server (plain cargo; the two
-# agree through .cargo/config.toml).
+# agree through .cargo/config.toml). `--split` puts each lazy page in its own wasm chunk.
 frontend:
-	cargo leptos build --frontend-only
+	cargo leptos build --split --frontend-only
 
 build: setup frontend
 	cargo build -p arcanum
@@ -38,7 +38,7 @@ test-e2e:
 	cd end2end && ARCANUM_BIN=$(BIN) node --test tests/
 
 release: setup
-	cargo leptos build --release --frontend-only
+	cargo leptos build --release --split --frontend-only
 	cargo build --release -p arcanum
 
 # Arcanum and OpenBao (dev and raft) side by side on loopback; installs wrk if missing.

@@ -13,7 +13,7 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -42,6 +42,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     identity::provide_identity();
+    // Effects run once the page is hydrated: tell tests (and curious operators) that the
+    // page has become interactive.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(window) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&window, &"__arcanum_hydrated".into(), &true.into());
+        }
+    });
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Arcanum".to_string() } else { format!("{page} · Arcanum") }/>
         <Router>
@@ -51,28 +59,25 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ui/sign-in") view=pages::sign_in::SignInPage/>
                     <Route path=path!("/ui/unseal") view=pages::unseal::UnsealPage/>
                     <Route path=path!("/ui/secrets") view=pages::secrets::SecretsPage/>
-                    <Route path=path!("/ui/secrets/browse") view=pages::kv::browse::BrowsePage/>
-                    <Route path=path!("/ui/secrets/show") view=pages::kv::show::ShowPage/>
-                    <Route path=path!("/ui/secrets/edit") view=pages::kv::edit::EditPage/>
-                    <Route path=path!("/ui/mounts") view=pages::mounts::MountsPage/>
-                    <Route path=path!("/ui/mounts/settings") view=pages::mount_settings::MountSettingsPage/>
+                    <Route path=path!("/ui/secrets/browse") view={Lazy::<pages::lazy::BrowseRoute>::new()}/>
+                    <Route path=path!("/ui/secrets/show") view={Lazy::<pages::lazy::ShowRoute>::new()}/>
+                    <Route path=path!("/ui/secrets/edit") view={Lazy::<pages::lazy::EditRoute>::new()}/>
+                    <Route path=path!("/ui/mounts") view={Lazy::<pages::lazy::MountsRoute>::new()}/>
+                    <Route path=path!("/ui/mounts/settings") view={Lazy::<pages::lazy::MountSettingsRoute>::new()}/>
                     <Route path=path!("/ui/policies") view=pages::policies::PoliciesPage/>
-                    <Route path=path!("/ui/policies/edit") view=pages::policy_edit::PolicyEditPage/>
-                    <Route path=path!("/ui/policies/simulate") view=pages::policy_simulate::SimulatePage/>
+                    <Route path=path!("/ui/policies/edit") view={Lazy::<pages::lazy::PolicyEditRoute>::new()}/>
+                    <Route path=path!("/ui/policies/simulate") view={Lazy::<pages::lazy::SimulateRoute>::new()}/>
                 </Routes>
             </components::layout::Layout>
         </Router>
     }
 }
 
-/// Entry point of the wasm build: attach to the server-rendered page.
+/// Entry point of the wasm build: attach to the server-rendered page. Lazy routes (see
+/// `pages::lazy`) need the asynchronous hydration, which loads a page's chunk first.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // Lets tests (and curious operators) tell when the page has become interactive.
-    if let Some(window) = web_sys::window() {
-        let _ = js_sys::Reflect::set(&window, &"__arcanum_hydrated".into(), &true.into());
-    }
+    leptos::mount::hydrate_lazy(App);
 }

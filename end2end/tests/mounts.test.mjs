@@ -42,7 +42,8 @@ test('enable, tune and disable a secret engine', async () => {
   await page.waitForURL('**/ui/secrets');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Mounts' }).click();
   await page.getByRole('heading', { name: 'Enable a mount' }).waitFor();
-  await waitForHydration(page);
+  // A lazy page can render once more as its code and data settle.
+  await page.waitForTimeout(300);
 
   await page.getByLabel('Type', { exact: true }).selectOption('kv');
   await page.getByLabel('Path').fill('team');
@@ -62,7 +63,7 @@ test('enable, tune and disable a secret engine', async () => {
 
   await page.getByRole('link', { name: 'Settings of team/' }).click();
   await page.getByRole('heading', { name: 'team/' }).waitFor();
-  await waitForHydration(page);
+  await page.waitForTimeout(300);
   await page.getByLabel('Description').fill('Secrets of the platform team');
   await page.getByLabel('Default lease TTL').fill('1h');
   await page.getByLabel('Versions kept per secret').fill('5');

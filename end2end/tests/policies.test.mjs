@@ -42,7 +42,9 @@ test('write a policy, see its mistake at the right line, review, save, and simul
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policies' }).click();
   await page.getByRole('link', { name: 'New policy' }).click();
-  await waitForHydration(page);
+  await page.getByRole('heading', { name: 'New policy' }).waitFor();
+  // A lazy page can render once more as its code and data settle.
+  await page.waitForTimeout(300);
   await page.getByLabel('Name').fill('team-reader');
   const broken = [
     '# Read the team\'s secrets',

@@ -33,6 +33,15 @@ before(async () => {
   await api('POST', 'secret/data/team/other', { data: { note: 'unrelated' } });
 });
 
+// A page that has just opened can render once more as its data settles (lazy pages
+// load their code first): fill until the value sticks.
+async function fillStable(locator, value) {
+  for (let i = 0; i < 30 && (await locator.inputValue()) !== value; i++) {
+    await locator.fill(value);
+    await locator.page().waitForTimeout(100);
+  }
+}
+
 after(async () => {
   await browser?.close();
   await server?.stop();
@@ -53,7 +62,9 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
   await page.getByRole('link', { name: 'secret/' }).click();
   await page.getByRole('list', { name: 'Folder contents' }).getByRole('link', { name: 'team/' }).click();
   await page.getByRole('link', { name: 'New secret' }).click();
-  await page.getByLabel('Path').fill('team/db');
+  await page.getByRole('heading', { name: 'New secret' }).waitFor();
+  await page.waitForTimeout(300);
+  await fillStable(page.getByLabel('Path'), 'team/db');
   await page.getByLabel('Key', { exact: true }).fill('username');
   await page.getByLabel('Value', { exact: true }).fill('app');
   await page.getByRole('button', { name: 'Add row' }).click();
@@ -72,6 +83,8 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
 
   // Edit as JSON: a second version.
   await page.getByRole('link', { name: 'Edit' }).click();
+  await page.getByRole('heading', { name: 'Edit team/db' }).waitFor();
+  await page.waitForTimeout(300);
   await page.getByRole('button', { name: 'JSON' }).click();
   await page.getByLabel('JSON').fill(JSON.stringify({ username: 'app', password: 'second-password', port: '5432' }, null, 2));
   await page.getByRole('button', { name: 'Save' }).click();
@@ -105,12 +118,8 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
   assert.equal(meta.data.versions['1'].deletion_time, '');
 
   // Move it, history and all.
-  // The page re-renders as the undelete's refresh settles: fill until the value sticks.
-  const newPath = page.getByLabel('New path');
-  for (let i = 0; i < 20 && (await newPath.inputValue()) !== 'apps/database'; i++) {
-    await newPath.fill('apps/database');
-    await page.waitForTimeout(100);
-  }
+  // The page re-renders as the undelete's refresh settles.
+  await fillStable(page.getByLabel('New path'), 'apps/database');
   await page.getByRole('button', { name: 'Move' }).click();
   await page.getByRole('heading', { name: 'apps/database' }).waitFor();
   meta = await api('GET', 'secret/metadata/apps/database');

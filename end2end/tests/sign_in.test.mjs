@@ -73,7 +73,7 @@ test('an administrator signs in with a token and sees every section', async () =
   const engines = page.getByRole('table', { name: 'Secret engines' });
   await engines.getByRole('cell', { name: 'secret/', exact: true }).waitFor();
   await engines.getByRole('cell', { name: 'Team secrets' }).waitFor();
-  await page.getByRole('table', { name: 'Auth methods' }).getByRole('cell', { name: 'userpass/' }).waitFor();
+  await page.getByRole('table', { name: 'Auth methods' }).getByRole('cell', { name: 'userpass/', exact: true }).waitFor();
   await screenshot(page, 'console-2-mounts');
 
   await nav.getByRole('link', { name: 'Policies' }).click();

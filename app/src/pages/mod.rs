@@ -1,5 +1,6 @@
 pub mod home;
 pub mod kv;
+pub mod lazy;
 pub mod mount_settings;
 pub mod mounts;
 pub mod not_found;
