@@ -85,3 +85,42 @@ test('enable, tune and disable a secret engine', async () => {
   assert.deepEqual(pageErrors, []);
   await page.close();
 });
+
+test('every signed-in page fits a phone screen', async () => {
+  await fetch(`${server.url}/v1/sys/mounts/phone`, {
+    method: 'POST', headers: { 'X-Vault-Token': rootToken }, body: JSON.stringify({ type: 'kv', options: { version: '2' } }),
+  });
+  await fetch(`${server.url}/v1/phone/data/a-rather-long-folder-name/with-a-long-secret-name`, {
+    method: 'POST', headers: { 'X-Vault-Token': rootToken },
+    body: JSON.stringify({ data: { username: 'app', password: 'x'.repeat(80) } }),
+  });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/ui/sign-in`);
+  await waitForHydration(page);
+  await page.getByRole('tab', { name: 'Token' }).click();
+  await page.getByLabel('Token').fill(rootToken);
+  await page.getByLabel('Token').press('Enter');
+  await page.waitForURL('**/ui/secrets');
+  const pages = [
+    '/ui/secrets',
+    '/ui/secrets/browse?mount=phone&folder=a-rather-long-folder-name/',
+    '/ui/secrets/show?mount=phone&path=a-rather-long-folder-name/with-a-long-secret-name',
+    '/ui/secrets/edit?mount=phone&path=a-rather-long-folder-name/with-a-long-secret-name',
+    '/ui/mounts',
+    '/ui/mounts/settings?class=secret&path=phone',
+    '/ui/policies',
+    '/ui/policies/edit?name=default',
+    '/ui/policies/simulate',
+  ];
+  for (const path of pages) {
+    const res = await page.goto(`${server.url}${path}`);
+    assert.equal(res.status(), 200, path);
+    await waitForHydration(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 390px`);
+  }
+  await page.goto(`${server.url}/ui/secrets/show?mount=phone&path=a-rather-long-folder-name/with-a-long-secret-name`);
+  await screenshot(page, 'console-7-secret-phone');
+  await context.close();
+});

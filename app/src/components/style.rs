@@ -3,8 +3,10 @@
 
 pub const CARD: &str =
     "rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900";
-/// A card whose content (a table, a list) runs to its edges.
-pub const PANEL: &str = "rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900";
+/// A card whose content (a table, a list) runs to its edges. Positioned, so that
+/// screen-reader-only text in a table that scrolls stays inside it.
+pub const PANEL: &str =
+    "relative rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900";
 pub const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm \
     focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950";
 pub const PRIMARY: &str = "inline-flex items-center justify-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium \
