@@ -5,24 +5,18 @@ import assert from 'node:assert/strict';
 
 import { startServer } from '../support/server.mjs';
 import { launch, screenshot, waitForHydration } from '../support/browser.mjs';
+import { apiClient, initAndUnseal, signInWithToken, statusOf } from '../support/arcanum.mjs';
 
 let server;
 let browser;
 let rootToken;
-
-async function api(method, path) {
-  const res = await fetch(`${server.url}/v1/${path}`, { method, headers: { 'X-Vault-Token': rootToken } });
-  return { status: res.status, body: res.status === 204 ? null : await res.json() };
-}
+let api;
 
 before(async () => {
   server = await startServer();
   browser = await launch();
-  const init = await (await fetch(`${server.url}/v1/sys/init`, {
-    method: 'PUT', body: JSON.stringify({ secret_shares: 1, secret_threshold: 1 }),
-  })).json();
-  rootToken = init.root_token;
-  await fetch(`${server.url}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key: init.keys_base64[0] }) });
+  rootToken = await initAndUnseal(server);
+  api = apiClient(server, rootToken);
 });
 
 after(async () => {
@@ -34,12 +28,7 @@ test('enable, tune and disable a secret engine', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(`${server.url}/ui/sign-in`);
-  await waitForHydration(page);
-  await page.getByRole('tab', { name: 'Token' }).click();
-  await page.getByLabel('Token').fill(rootToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/ui/secrets');
+  await signInWithToken(page, server, rootToken);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Mounts' }).click();
   await page.getByRole('heading', { name: 'Enable a mount' }).waitFor();
   // A lazy page can render once more as its code and data settle.
@@ -52,8 +41,8 @@ test('enable, tune and disable a secret engine', async () => {
   const engines = page.getByRole('table', { name: 'Secret engines' });
   await engines.getByRole('cell', { name: 'team/', exact: true }).waitFor();
   const mount = await api('GET', 'sys/mounts/team');
-  assert.equal(mount.body.data.type, 'kv');
-  assert.equal(mount.body.data.options.version, '2');
+  assert.equal(mount.data.type, 'kv');
+  assert.equal(mount.data.options.version, '2');
   await screenshot(page, 'mounts-1-enabled');
 
   // A path that is taken: refused with the reason.
@@ -70,10 +59,10 @@ test('enable, tune and disable a secret engine', async () => {
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByText('Saved.').waitFor();
   const tune = await api('GET', 'sys/mounts/team/tune');
-  assert.equal(tune.body.data.description, 'Secrets of the platform team');
-  assert.equal(tune.body.data.default_lease_ttl, 3600);
+  assert.equal(tune.data.description, 'Secrets of the platform team');
+  assert.equal(tune.data.default_lease_ttl, 3600);
   const config = await api('GET', 'team/config');
-  assert.equal(config.body.data.max_versions, 5);
+  assert.equal(config.data.max_versions, 5);
   await screenshot(page, 'mounts-2-settings');
 
   const disable = page.getByRole('button', { name: 'Disable' });
@@ -81,18 +70,15 @@ test('enable, tune and disable a secret engine', async () => {
   await page.getByLabel('Type team to confirm').fill('team');
   await disable.click();
   await page.waitForURL('**/ui/mounts');
-  assert.equal((await api('GET', 'sys/mounts/team')).status, 400);
+  assert.equal(await statusOf(server, rootToken, 'sys/mounts/team'), 400);
   assert.deepEqual(pageErrors, []);
   await page.close();
 });
 
 test('every signed-in page fits a phone screen', async () => {
-  await fetch(`${server.url}/v1/sys/mounts/phone`, {
-    method: 'POST', headers: { 'X-Vault-Token': rootToken }, body: JSON.stringify({ type: 'kv', options: { version: '2' } }),
-  });
-  await fetch(`${server.url}/v1/phone/data/a-rather-long-folder-name/with-a-long-secret-name`, {
-    method: 'POST', headers: { 'X-Vault-Token': rootToken },
-    body: JSON.stringify({ data: { username: 'app', password: 'x'.repeat(80) } }),
+  await api('POST', 'sys/mounts/phone', { type: 'kv', options: { version: '2' } });
+  await api('POST', 'phone/data/a-rather-long-folder-name/with-a-long-secret-name', {
+    data: { username: 'app', password: 'x'.repeat(80) },
   });
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();

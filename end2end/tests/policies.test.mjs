@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 
 import { startServer } from '../support/server.mjs';
 import { launch, screenshot, waitForHydration } from '../support/browser.mjs';
+import { initAndUnseal, signInWithToken, statusOf } from '../support/arcanum.mjs';
 
 let server;
 let browser;
@@ -14,11 +15,7 @@ let rootToken;
 before(async () => {
   server = await startServer();
   browser = await launch();
-  const init = await (await fetch(`${server.url}/v1/sys/init`, {
-    method: 'PUT', body: JSON.stringify({ secret_shares: 1, secret_threshold: 1 }),
-  })).json();
-  rootToken = init.root_token;
-  await fetch(`${server.url}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key: init.keys_base64[0] }) });
+  rootToken = await initAndUnseal(server);
 });
 
 after(async () => {
@@ -26,19 +23,13 @@ after(async () => {
   await server?.stop();
 });
 
-const stored = async (name) =>
-  fetch(`${server.url}/v1/sys/policies/acl/${name}`, { headers: { 'X-Vault-Token': rootToken } });
+const stored = (name) => statusOf(server, rootToken, `sys/policies/acl/${name}`);
 
 test('write a policy, see its mistake at the right line, review, save, and simulate', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(`${server.url}/ui/sign-in`);
-  await waitForHydration(page);
-  await page.getByRole('tab', { name: 'Token' }).click();
-  await page.getByLabel('Token').fill(rootToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/ui/secrets');
+  await signInWithToken(page, server, rootToken);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policies' }).click();
   await page.getByRole('link', { name: 'New policy' }).click();
@@ -61,7 +52,7 @@ test('write a policy, see its mistake at the right line, review, save, and simul
   await problem.filter({ hasText: 'Line 6' }).waitFor();
   assert.match(await problem.textContent(), /reed/);
   assert.equal(await page.locator('[data-problem="true"]').getAttribute('data-line'), '6');
-  assert.equal((await stored('team-reader')).status, 404, 'a policy that does not parse is not saved');
+  assert.equal(await stored('team-reader'), 404, 'a policy that does not parse is not saved');
   await screenshot(page, 'policies-1-error-at-line');
 
   // Fixed: review against the (empty) saved text, then save.
@@ -73,7 +64,7 @@ test('write a policy, see its mistake at the right line, review, save, and simul
   await page.getByRole('table', { name: 'Differences' }).locator('tr[data-changed="true"]').first().waitFor();
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForURL('**/ui/policies/edit?name=team-reader');
-  assert.equal((await stored('team-reader')).status, 200);
+  assert.equal(await stored('team-reader'), 200);
 
   // An edit, reviewed side by side against the saved version.
   await waitForHydration(page);

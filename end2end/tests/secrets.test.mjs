@@ -6,29 +6,18 @@ import assert from 'node:assert/strict';
 
 import { startServer } from '../support/server.mjs';
 import { launch, screenshot, waitForHydration } from '../support/browser.mjs';
+import { apiClient, initAndUnseal, signInWithToken, statusOf } from '../support/arcanum.mjs';
 
 let server;
 let browser;
 let rootToken;
-
-async function api(method, path, body) {
-  const res = await fetch(`${server.url}/v1/${path}`, {
-    method,
-    headers: { 'X-Vault-Token': rootToken, 'Content-Type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-}
+let api;
 
 before(async () => {
   server = await startServer();
   browser = await launch();
-  const init = await (await fetch(`${server.url}/v1/sys/init`, {
-    method: 'PUT', body: JSON.stringify({ secret_shares: 1, secret_threshold: 1 }),
-  })).json();
-  rootToken = init.root_token;
-  await fetch(`${server.url}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key: init.keys_base64[0] }) });
+  rootToken = await initAndUnseal(server);
+  api = apiClient(server, rootToken);
   await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } });
   await api('POST', 'secret/data/team/other', { data: { note: 'unrelated' } });
 });
@@ -51,12 +40,7 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(`${server.url}/ui/sign-in`);
-  await waitForHydration(page);
-  await page.getByRole('tab', { name: 'Token' }).click();
-  await page.getByLabel('Token').fill(rootToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/ui/secrets');
+  await signInWithToken(page, server, rootToken);
 
   // Into the mount, then a new secret in the team/ folder.
   await page.getByRole('link', { name: 'secret/' }).click();
@@ -127,8 +111,7 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
   assert.deepEqual(meta.data.custom_metadata, { owner: 'team-a', ticket: 'OPS-42' }, 'metadata moves too');
   const v1 = await api('GET', 'secret/data/apps/database?version=1');
   assert.equal(v1.data.data.password, 'first-password');
-  const gone = await fetch(`${server.url}/v1/secret/metadata/team/db`, { headers: { 'X-Vault-Token': rootToken } });
-  assert.equal(gone.status, 404, 'the old path is gone');
+  assert.equal(await statusOf(server, rootToken, 'secret/metadata/team/db'), 404, 'the old path is gone');
   await screenshot(page, 'secrets-4-moved');
 
   // Search the whole mount by path.
@@ -149,8 +132,7 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
   await page.getByLabel('Type apps/database to confirm').fill('apps/database');
   await remove.click();
   await page.waitForURL('**/ui/secrets/browse**');
-  const deleted = await fetch(`${server.url}/v1/secret/metadata/apps/database`, { headers: { 'X-Vault-Token': rootToken } });
-  assert.equal(deleted.status, 404);
+  assert.equal(await statusOf(server, rootToken, 'secret/metadata/apps/database'), 404);
 
   assert.deepEqual(pageErrors, []);
   await page.close();

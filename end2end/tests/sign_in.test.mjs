@@ -6,29 +6,18 @@ import assert from 'node:assert/strict';
 
 import { startServer } from '../support/server.mjs';
 import { launch, screenshot, waitForHydration } from '../support/browser.mjs';
+import { apiClient, initAndUnseal } from '../support/arcanum.mjs';
 
 let server;
 let browser;
 let rootToken;
-
-async function api(method, path, body, token = rootToken) {
-  const res = await fetch(`${server.url}/v1/${path}`, {
-    method,
-    headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-}
+let api;
 
 before(async () => {
   server = await startServer();
   browser = await launch();
-  const init = await (await fetch(`${server.url}/v1/sys/init`, {
-    method: 'PUT', body: JSON.stringify({ secret_shares: 1, secret_threshold: 1 }),
-  })).json();
-  rootToken = init.root_token;
-  await fetch(`${server.url}/v1/sys/unseal`, { method: 'PUT', body: JSON.stringify({ key: init.keys_base64[0] }) });
+  rootToken = await initAndUnseal(server);
+  api = apiClient(server, rootToken);
   await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' }, description: 'Team secrets' });
   await api('POST', 'sys/mounts/ops', { type: 'kv', options: { version: '2' } });
   await api('POST', 'sys/auth/userpass', { type: 'userpass' });

@@ -10,11 +10,8 @@ use crate::api::mounts::{DisableMount, TuneMount, read_mount_settings};
 use crate::components::alert::ErrorAlert;
 use crate::components::failure::Failure;
 use crate::components::style::{CARD, DANGER, INPUT, LABEL, LINK, PRIMARY};
+use crate::pages::encode;
 use crate::pages::kv::query;
-
-fn encode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
 
 pub fn settings_href(class: &str, path: &str) -> String {
     format!("/ui/mounts/settings?class={}&path={}", encode(class), encode(path.trim_end_matches('/')))

@@ -13,11 +13,8 @@ use crate::components::alert::ErrorAlert;
 use crate::components::diff::DiffTable;
 use crate::components::failure::Failure;
 use crate::components::style::{CARD, INPUT, LABEL, LINK, PRIMARY, SECONDARY};
+use crate::pages::encode;
 use crate::pages::kv::query;
-
-fn encode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
 
 pub fn edit_href(name: &str) -> String {
     format!("/ui/policies/edit?name={}", encode(name))

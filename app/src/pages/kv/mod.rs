@@ -10,10 +10,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::style::LINK;
-
-fn encode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
+use crate::pages::encode;
 
 pub fn browse_href(mount: &str, folder: &str) -> String {
     format!("/ui/secrets/browse?mount={}&folder={}", encode(mount), encode(folder))
