@@ -13,7 +13,7 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{Lazy, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,6 +67,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ui/policies") view=pages::policies::PoliciesPage/>
                     <Route path=path!("/ui/policies/edit") view={Lazy::<pages::lazy::PolicyEditRoute>::new()}/>
                     <Route path=path!("/ui/policies/simulate") view={Lazy::<pages::lazy::SimulateRoute>::new()}/>
+                    // Rendered whole before the answer starts, so a refusal is a real 403.
+                    <Route path=path!("/ui/audit") view={Lazy::<pages::lazy::AuditRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </components::layout::Layout>
         </Router>

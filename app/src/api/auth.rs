@@ -131,11 +131,12 @@ mod server {
     /// Paths whose capabilities decide the navigation.
     const MOUNTS: &str = "sys/mounts";
     const POLICIES: &str = "sys/policies/acl";
+    const AUDIT: &str = "sys/audit-log/search";
 
     /// The user's identity with the sections their policies open.
     pub async fn identity_of(user: &SignedIn) -> Result<Identity, ConsoleError> {
         let mut data = Map::new();
-        data.insert("paths".into(), json!([MOUNTS, POLICIES]));
+        data.insert("paths".into(), json!([MOUNTS, POLICIES, AUDIT]));
         let answer = call_as(Some(user.token.clone()), ApiOperation::Update, "sys/capabilities-self", data).await?;
         let capabilities = data_of(answer);
         let can = |path: &str, wanted: &str| {
@@ -147,7 +148,11 @@ mod server {
         Ok(Identity {
             display_name: user.display_name.clone(),
             policies: user.policies.clone(),
-            nav: Navigation { mounts: can(MOUNTS, "read"), policies: can(POLICIES, "list") },
+            nav: Navigation {
+                mounts: can(MOUNTS, "read"),
+                policies: can(POLICIES, "list"),
+                audit: can(AUDIT, "read") && can(AUDIT, "sudo"),
+            },
         })
     }
 }

@@ -42,6 +42,8 @@ pub struct Navigation {
     pub mounts: bool,
     /// May list `sys/policies/acl`.
     pub policies: bool,
+    /// May search the audit trail (`sudo` on `sys/audit-log/search`).
+    pub audit: bool,
 }
 
 /// A secret engine or auth method as the mounts pages list it.
@@ -184,4 +186,27 @@ pub struct MountSettings {
     pub max_lease_ttl: u64,
     /// KV v2 only: versions kept per secret (0: the default, 10).
     pub max_versions: Option<u64>,
+}
+
+/// One row of the audit trail viewer: a request as its response entry records it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub time: String,
+    pub request_id: String,
+    pub operation: String,
+    pub path: String,
+    pub display_name: String,
+    pub remote_address: String,
+    pub status: Option<u16>,
+    pub error: String,
+    pub duration_ms: Option<f64>,
+    /// The full (hashed) entry, pretty-printed, for the detail view.
+    pub entry: String,
+}
+
+/// A page of the trail, newest first; `next_cursor` continues with older entries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub next_cursor: Option<String>,
 }

@@ -2,6 +2,7 @@
 //! functions pages call, and (server side only) the one trait the server implements,
 //! the session and the calls through the request pipeline.
 
+pub mod audit;
 pub mod auth;
 pub mod dto;
 pub mod error;

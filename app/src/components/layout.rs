@@ -58,6 +58,7 @@ fn MainNav(user: Identity) -> impl IntoView {
             {link("/ui/secrets", "Secrets")}
             {user.nav.mounts.then(|| link("/ui/mounts", "Mounts"))}
             {user.nav.policies.then(|| link("/ui/policies", "Policies"))}
+            {user.nav.audit.then(|| link("/ui/audit", "Audit"))}
             {link("/ui/unseal", "Seal")}
         </nav>
     }

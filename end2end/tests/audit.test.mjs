@@ -1,0 +1,104 @@
+// The audit trail viewer in Chromium: after traffic from two identities, an auditor
+// filters the trail to one secret and to one identity, opens an entry, and exports the
+// filter as CSV holding exactly the matching rows; a non-auditor gets neither the
+// navigation nor the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+import { startServer } from '../support/server.mjs';
+import { launch, screenshot, waitForHydration } from '../support/browser.mjs';
+import { apiClient, initAndUnseal, signInWithToken } from '../support/arcanum.mjs';
+
+let server;
+let browser;
+let rootToken;
+let api;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  rootToken = await initAndUnseal(server);
+  api = apiClient(server, rootToken);
+  await api('PUT', 'sys/audit/trail', { type: 'database' });
+  await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } });
+  await api('POST', 'sys/auth/userpass', { type: 'userpass' });
+  await api('PUT', 'sys/policies/acl/app-reader', { policy: 'path "secret/data/app/*" { capabilities = ["read"] }' });
+  await api('POST', 'auth/userpass/users/alice', { password: 'correct horse', token_policies: 'app-reader' });
+  await api('POST', 'secret/data/app/db', { data: { password: 'hunter2' } });
+  await api('POST', 'secret/data/app/cache', { data: { password: 'swordfish' } });
+  const login = await (await fetch(`${server.url}/v1/auth/userpass/login/alice`, {
+    method: 'POST', body: JSON.stringify({ password: 'correct horse' }),
+  })).json();
+  const alice = apiClient(server, login.auth.client_token);
+  await alice('GET', 'secret/data/app/db');
+  await alice('GET', 'secret/data/app/db');
+  await alice('GET', 'secret/data/app/cache');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('an auditor filters the trail, opens an entry and exports exactly the filtered rows', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await signInWithToken(page, server, rootToken);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+  await page.getByRole('table', { name: 'Audit entries' }).waitFor();
+  await page.waitForTimeout(300);
+
+  // One secret: the root write and alice's two reads of it.
+  await page.getByLabel('Path prefix').fill('secret/data/app/db');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL('**/ui/audit?**path_prefix=secret%2Fdata%2Fapp%2Fdb**');
+  const rows = page.getByRole('table', { name: 'Audit entries' }).locator('tbody tr');
+  await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Audit entries"] tbody tr').length === 3);
+  const identities = await rows.locator('td:nth-child(2)').allTextContents();
+  assert.deepEqual(identities.sort(), ['root', 'userpass-alice', 'userpass-alice']);
+  assert.ok(!(await page.content()).includes('hunter2'), 'no secret value in the trail');
+  await rows.first().getByText('Entry').click();
+  await rows.first().locator('pre').filter({ hasText: 'hmac-sha256:' }).waitFor();
+  await screenshot(page, 'audit-1-one-secret');
+
+  // Then one identity, across secrets.
+  await page.getByLabel('Path prefix').fill('secret/data/app/');
+  await page.getByLabel('Identity').fill('userpass-alice');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Audit entries"] tbody tr').length === 3);
+  const paths = await rows.locator('td:nth-child(4)').evaluateAll((cells) => cells.map((c) => c.firstChild.textContent));
+  assert.deepEqual(paths.sort(), ['secret/data/app/cache', 'secret/data/app/db', 'secret/data/app/db']);
+
+  // The export holds exactly the filtered rows.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const file = await (await download).path();
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 1 + 3, `a header and three rows:\n${lines.join('\n')}`);
+  assert.ok(lines.slice(1).every((line) => line.includes('userpass-alice') && line.includes('secret/data/app/')));
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
+test('a user without audit rights sees no audit navigation and is refused the page', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/ui/sign-in`);
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('correct horse');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/ui/secrets');
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).count(), 0);
+  const denied = await page.goto(`${server.url}/ui/audit`);
+  assert.equal(denied.status(), 403);
+  await page.getByRole('heading', { name: 'Access denied' }).waitFor();
+  // The server function itself refuses her too.
+  const res = await page.evaluate(async () => (await fetch('/ui/api/audit/search', {
+    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '',
+  })).text());
+  assert.match(res, /"status":403/);
+  await context.close();
+});
