@@ -11,6 +11,14 @@ pub fn copy_to_clipboard(text: &str) {
     let _ = text;
 }
 
+/// Open the browser's print dialog (reports print without the console's chrome).
+pub fn print_page() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}
+
 /// Offer `contents` as a file download named `file_name`.
 pub fn download(file_name: &str, mime: &str, contents: &str) {
     #[cfg(feature = "hydrate")]

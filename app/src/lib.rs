@@ -13,7 +13,7 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{Lazy, SsrMode, path};
+use leptos_router::{Lazy, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -42,14 +42,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     identity::provide_identity();
-    // Effects run once the page is hydrated: tell tests (and curious operators) that the
-    // page has become interactive.
-    #[cfg(feature = "hydrate")]
-    Effect::new(|_| {
-        if let Some(window) = web_sys::window() {
-            let _ = js_sys::Reflect::set(&window, &"__arcanum_hydrated".into(), &true.into());
-        }
-    });
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Arcanum".to_string() } else { format!("{page} · Arcanum") }/>
         <Router>
@@ -67,8 +59,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ui/policies") view=pages::policies::PoliciesPage/>
                     <Route path=path!("/ui/policies/edit") view={Lazy::<pages::lazy::PolicyEditRoute>::new()}/>
                     <Route path=path!("/ui/policies/simulate") view={Lazy::<pages::lazy::SimulateRoute>::new()}/>
-                    // Rendered whole before the answer starts, so a refusal is a real 403.
-                    <Route path=path!("/ui/audit") view={Lazy::<pages::lazy::AuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/ui/audit") view={Lazy::<pages::lazy::AuditRoute>::new()}/>
+                    <Route path=path!("/ui/audit/reports") view={Lazy::<pages::lazy::ReportsRoute>::new()}/>
                 </Routes>
             </components::layout::Layout>
         </Router>
@@ -81,5 +73,14 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_lazy(App);
+    // What `hydrate_lazy` does, plus a signal once the page, lazy parts included, is
+    // interactive: tests (and curious operators) wait for it.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let Some(body) = document().body() else { return };
+        leptos::mount::hydrate_from_async(body, App).await.forget();
+        if let Some(window) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&window, &"__arcanum_hydrated".into(), &true.into());
+        }
+    });
 }

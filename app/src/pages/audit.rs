@@ -5,7 +5,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 
 use super::encode;
 use super::kv::query;
@@ -26,15 +25,15 @@ pub fn AuditTrailPage() -> impl IntoView {
         let filters = filters.clone();
         move || filters.iter().map(|f| f.get()).collect::<Vec<String>>()
     };
-    let page = Resource::new(
-        {
-            let values = values.clone();
-            move || (values(), cursor.get())
-        },
-        |(v, cursor)| {
+    // Loaded by the browser once the page is interactive, so the page itself answers at
+    // once however long a search over a large trail takes.
+    let page = LocalResource::new({
+        let values = values.clone();
+        move || {
+            let (v, cursor) = (values(), cursor.get());
             search_audit(v[0].clone(), v[1].clone(), v[2].clone(), v[3].clone(), v[4].clone(), v[5].clone(), cursor)
-        },
-    );
+        }
+    });
     let export = ServerAction::<ExportAudit>::new();
     let exporting = RwSignal::new("csv");
     Effect::new(move |_| {
@@ -82,7 +81,8 @@ pub fn AuditTrailPage() -> impl IntoView {
     let form = move || {
         let (csv, jsonl, selected) = (csv.clone(), jsonl.clone(), selected.clone());
         view! {
-            <Form method="GET" action="/ui/audit" attr:class=format!("mt-6 grid gap-4 sm:grid-cols-3 {CARD}") attr:aria-label="Filters">
+            // A plain GET form: applying filters loads the page for the new address.
+            <form method="get" action="/ui/audit" class=format!("mt-6 grid gap-4 sm:grid-cols-3 {CARD}") aria-label="Filters">
                 <div>
                     <label for="f-window" class=LABEL>"Time"</label>
                     <select id="f-window" name="window" class=INPUT>
@@ -127,17 +127,20 @@ pub fn AuditTrailPage() -> impl IntoView {
                     <button type="button" class=SECONDARY on:click=move |_| csv("csv")>"Export CSV"</button>
                     <button type="button" class=SECONDARY on:click=move |_| jsonl("jsonl")>"Export JSON lines"</button>
                 </div>
-            </Form>
+            </form>
         }
     };
 
     view! {
         <Title text="Audit trail"/>
+        <div class="flex flex-wrap items-center justify-between gap-3">
+            <h1 class="text-2xl font-semibold tracking-tight">"Audit trail"</h1>
+            <a href="/ui/audit/reports" class=SECONDARY>"Compliance reports"</a>
+        </div>
         <Transition fallback=|| view! { <p role="status" class="text-sm text-slate-500">"Loading entries…"</p> }>
             {move || page.get().map(|result| match result {
                 Err(error) if error.is_forbidden() || error.is_signed_out() => view! { <Failure error/> }.into_any(),
                 result => view! {
-                    <h1 class="text-2xl font-semibold tracking-tight">"Audit trail"</h1>
                     {form()}
                     {move || export.value().get().and_then(Result::err).map(|e| view! { <div class="mt-3"><ErrorAlert message=e.message/></div> })}
                     {match result {

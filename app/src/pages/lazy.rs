@@ -31,3 +31,4 @@ lazy_page!(MountSettingsRoute, super::mount_settings::MountSettingsPage);
 lazy_page!(PolicyEditRoute, super::policy_edit::PolicyEditPage);
 lazy_page!(SimulateRoute, super::policy_simulate::SimulatePage);
 lazy_page!(AuditRoute, super::audit::AuditTrailPage);
+lazy_page!(ReportsRoute, super::audit_reports::ReportsPage);

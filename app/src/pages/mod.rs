@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod audit_reports;
 pub mod home;
 pub mod kv;
 pub mod lazy;
