@@ -6,16 +6,18 @@ import assert from 'node:assert/strict';
 
 import { startServer } from '../support/server.mjs';
 import { launch, screenshot, waitForHydration } from '../support/browser.mjs';
-import { initAndUnseal, signInWithToken, statusOf } from '../support/arcanum.mjs';
+import { apiClient, initAndUnseal, signInWithToken, statusOf } from '../support/arcanum.mjs';
 
 let server;
 let browser;
 let rootToken;
+let api;
 
 before(async () => {
   server = await startServer();
   browser = await launch();
   rootToken = await initAndUnseal(server);
+  api = apiClient(server, rootToken);
 });
 
 after(async () => {
@@ -89,6 +91,19 @@ test('write a policy, see its mistake at the right line, review, save, and simul
   await page.getByLabel('Operation').selectOption('read');
   await page.getByRole('button', { name: 'Simulate' }).click();
   await decision.getByRole('heading', { name: 'Allowed' }).waitFor();
+
+  // For a person: the policies their userpass sign-in grants (and default).
+  await api('POST', 'sys/auth/userpass', { type: 'userpass' });
+  await api('POST', 'auth/userpass/users/bob', { password: 'pw', token_policies: 'team-reader' });
+  await page.getByLabel('A person (userpass user)').check();
+  await page.getByLabel('Username (or mount/username)').fill('bob');
+  await page.getByLabel('Operation').selectOption('update');
+  await page.getByRole('button', { name: 'Simulate' }).click();
+  await decision.getByRole('heading', { name: 'Denied' }).waitFor();
+  await decision.getByText('team-reader, default').waitFor();
+  await page.getByLabel('Username (or mount/username)').fill('nobody');
+  await page.getByRole('button', { name: 'Simulate' }).click();
+  await page.getByRole('alert').filter({ hasText: 'There is no user nobody' }).waitFor();
 
   assert.deepEqual(pageErrors, []);
   await page.close();

@@ -67,7 +67,9 @@ pub async fn delete_policy(name: String) -> Result<(), ConsoleError> {
 }
 
 /// Would `operation` on `path` be allowed for a set of policies (`subject` "policies",
-/// `who` comma-separated names) or a token (`subject` "accessor", `who` its accessor)?
+/// `who` comma-separated names), a token (`subject` "accessor", `who` its accessor) or a
+/// person as a userpass method signs them in (`subject` "user", `who` `alice` or
+/// `<mount>/alice`: the policies their tokens get)?
 #[server(prefix = "/ui/api", endpoint = "policies/simulate")]
 pub async fn simulate(subject: String, who: String, path: String, operation: String) -> Result<Decision, ConsoleError> {
     use super::client::{call, data_of};
@@ -87,7 +89,14 @@ pub async fn simulate(subject: String, who: String, path: String, operation: Str
             body.insert("accessor".into(), json!(who.trim()));
         }
         "accessor" => return Err(ConsoleError::invalid("Enter a token accessor.")),
-        other => return Err(ConsoleError::invalid(format!("\"{other}\" is not a subject: use policies or accessor."))),
+        "user" => {
+            body.insert("policies".into(), json!(server::user_policies(&who).await?));
+        }
+        other => {
+            return Err(ConsoleError::invalid(format!(
+                "\"{other}\" is not a subject: use policies, accessor or user."
+            )));
+        }
     }
     if path.trim().is_empty() {
         return Err(ConsoleError::invalid("Enter the path of the request."));
@@ -129,6 +138,36 @@ mod server {
             return Err(ConsoleError::invalid("A policy name cannot be empty or contain \"/\"."));
         }
         Ok(name)
+    }
+
+    /// The policies a userpass user's tokens get: `alice` (the `userpass` mount) or
+    /// `<mount>/alice`; `default` too unless the user is set without it.
+    pub async fn user_policies(who: &str) -> Result<Vec<String>, ConsoleError> {
+        let who = who.trim().trim_matches('/');
+        let (mount, name) = who.rsplit_once('/').unwrap_or(("userpass", who));
+        if name.is_empty()
+            || name == "."
+            || name == ".."
+            || mount.split('/').any(|s| s.is_empty() || s == "." || s == "..")
+        {
+            return Err(ConsoleError::invalid("Enter a username, or <mount>/<username> for another userpass mount."));
+        }
+        let user = match call(Read, &format!("auth/{mount}/users/{name}"), Default::default()).await {
+            Ok(answer) => data_of(answer),
+            Err(e) if e.status == 404 => {
+                return Err(ConsoleError::new(404, format!("There is no user {name} in auth/{mount}/.")));
+            }
+            Err(e) => return Err(e),
+        };
+        let mut policies: Vec<String> = user
+            .get("token_policies")
+            .and_then(|p| p.as_array())
+            .map(|p| p.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        if !user.get("token_no_default_policy").and_then(|v| v.as_bool()).unwrap_or(false) {
+            policies.push("default".into());
+        }
+        Ok(policies)
     }
 
     pub async fn saved_text(name: &str) -> Result<String, ConsoleError> {

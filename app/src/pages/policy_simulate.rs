@@ -1,6 +1,7 @@
-//! `/ui/policies/simulate`: would a request be allowed? Choose a set of policies or a
-//! token (by accessor), a path and an operation; the server's ACL answers with the rule
-//! that decided (`sys/policies/explain`).
+//! `/ui/policies/simulate`: would a request be allowed? Choose a set of policies, a token
+//! (by accessor) or a person (a userpass user, with the policies their sign-in grants),
+//! a path and an operation; the server's ACL answers with the rule that decided
+//! (`sys/policies/explain`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,7 +27,7 @@ pub fn SimulatePage() -> impl IntoView {
         <ActionForm action=simulate attr:class=format!("mt-6 space-y-4 {CARD}")>
             <fieldset>
                 <legend class=LABEL>"Simulate for"</legend>
-                <div class="mt-1 flex gap-4 text-sm">
+                <div class="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-sm">
                     <label class="flex items-center gap-1">
                         <input type="radio" name="subject" value="policies" checked on:change=move |_| subject.set("policies".into())/>
                         "A set of policies"
@@ -35,11 +36,19 @@ pub fn SimulatePage() -> impl IntoView {
                         <input type="radio" name="subject" value="accessor" on:change=move |_| subject.set("accessor".into())/>
                         "A token, by accessor"
                     </label>
+                    <label class="flex items-center gap-1">
+                        <input type="radio" name="subject" value="user" on:change=move |_| subject.set("user".into())/>
+                        "A person (userpass user)"
+                    </label>
                 </div>
             </fieldset>
             <div>
                 <label for="sim-who" class=LABEL>
-                    {move || if subject.get() == "policies" { "Policies (comma-separated)" } else { "Token accessor" }}
+                    {move || match subject.get().as_str() {
+                        "policies" => "Policies (comma-separated)",
+                        "user" => "Username (or mount/username)",
+                        _ => "Token accessor",
+                    }}
                 </label>
                 <input id="sim-who" name="who" required class=format!("{INPUT} font-mono")/>
             </div>
