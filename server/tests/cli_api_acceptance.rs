@@ -195,6 +195,11 @@ fn secrets_engines_enable_list_tune_move_disable() {
     assert_eq!(list["cubbyhole/"]["local"], true);
     let table = bao.ok(&["secrets", "list"]);
     assert!(table.contains("x/ kv kv_") && table.contains(" team x"), "{table}");
+    // What can be mounted, as `bao plugin list` shows it (sys/plugins/catalog).
+    let plugins = bao.ok(&["plugin", "list"]);
+    for line in ["kv secret", "cubbyhole secret", "userpass auth"] {
+        assert!(plugins.split_whitespace().collect::<Vec<_>>().join(" ").contains(line), "{line} in {plugins}");
+    }
     assert!(bao.ok(&["secrets", "list", "-detailed"]).contains("map[version:2]"));
 
     // tune: TTLs and description, read back through sys/mounts/x/tune.
