@@ -39,3 +39,13 @@ export async function signInWithToken(page, server, token) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/ui/secrets');
 }
+
+/** Sign `page` in as a userpass user through the sign-in page; ends on the secrets page. */
+export async function signInWithPassword(page, server, username, password) {
+  await page.goto(`${server.url}/ui/sign-in`);
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/ui/secrets');
+}

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 
 import { startServer } from '../support/server.mjs';
 import { launch, screenshot, waitForHydration } from '../support/browser.mjs';
-import { apiClient, initAndUnseal, signInWithToken } from '../support/arcanum.mjs';
+import { apiClient, initAndUnseal, signInWithPassword, signInWithToken } from '../support/arcanum.mjs';
 
 let server;
 let browser;
@@ -85,12 +85,7 @@ test('an auditor filters the trail, opens an entry and exports exactly the filte
 test('a user without audit rights sees no audit navigation and is refused the page', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}/ui/sign-in`);
-  await waitForHydration(page);
-  await page.getByLabel('Username').fill('alice');
-  await page.getByLabel('Password').fill('correct horse');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/ui/secrets');
+  await signInWithPassword(page, server, 'alice', 'correct horse');
   assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).count(), 0);
   await page.goto(`${server.url}/ui/audit`);
   await page.getByRole('heading', { name: 'Access denied' }).waitFor();
