@@ -20,6 +20,7 @@
 //! the token's entity can fill them in.
 
 mod acl;
+pub mod advice;
 pub mod builtin;
 mod capabilities;
 mod explain;

@@ -267,3 +267,73 @@ async fn without_a_database_device_the_query_api_says_how_to_get_one() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.error().contains("bao audit enable database"), "{:?}", r.body);
 }
+
+#[tokio::test]
+async fn the_advisor_flags_rules_nobody_used_and_requests_the_policy_saw_denied() {
+    let api = unsealed().await;
+    ok(api.put("/v1/sys/audit/db", json!({"type": "database"})).await);
+    let policy = r#"
+path "secret/data/app/*" {
+  capabilities = ["read", "update"]
+}
+path "secret/data/legacy/*" {
+  capabilities = ["read"]
+}
+"#;
+    write_policy(&api, "app", policy).await;
+    ok(api.put("/v1/secret/data/app/db", json!({"data": {"k": "v"}})).await);
+    let (token, _) = child_token(&api, json!({"policies": ["app"]})).await;
+    let app = as_token(&api, &token);
+    ok(app.get("/v1/secret/data/app/db").await);
+    ok(app.get("/v1/secret/data/app/db").await);
+    denied(&app.get("/v1/secret/data/other").await);
+
+    let advice = ok(api.get("/v1/sys/audit-log/policy-advice?policy=app&days=7").await)["data"].clone();
+    let rules = advice["rules"].as_array().unwrap();
+    assert_eq!(rules[0]["pattern"], "secret/data/app/*");
+    assert_eq!(rules[0]["requests"], 2, "{advice}");
+    assert_eq!(rules[0]["unused_capabilities"], json!(["update"]));
+    assert_eq!(rules[1]["pattern"], "secret/data/legacy/*");
+    assert_eq!(rules[1]["requests"], 0);
+    assert_eq!(
+        advice["denied"],
+        json!([{"path": "secret/data/other", "operation": "read", "count": 1,
+        "last": advice["denied"][0]["last"]}])
+    );
+
+    let r = api.get("/v1/sys/audit-log/policy-advice?policy=nope").await;
+    assert!(r.error().contains("no policy named"), "{:?}", r.body);
+    let r = api.get("/v1/sys/audit-log/policy-advice?policy=app&days=0").await;
+    assert!(r.error().contains("days"), "{:?}", r.body);
+    denied(&app.get("/v1/sys/audit-log/policy-advice?policy=app").await);
+}
+
+/// The `auditor` policy the docs hand out: the trail, its reports, the advisor and the
+/// token list, and not one secret, write or revocation.
+#[tokio::test]
+async fn the_documented_auditor_policy_reads_the_record_and_no_secret() {
+    let api = unsealed().await;
+    ok(api.put("/v1/sys/audit/db", json!({"type": "database"})).await);
+    write_policy(&api, "auditor", include_str!("../../../docs/policies/auditor.hcl")).await;
+    ok(api.put("/v1/secret/data/payroll", json!({"data": {"iban": "DE00"}})).await);
+    let (token, accessor) = child_token(&api, json!({"policies": ["auditor"]})).await;
+    let auditor = as_token(&api, &token);
+
+    ok(auditor.get("/v1/sys/audit-log/search?path_prefix=secret/").await);
+    ok(auditor.get("/v1/sys/audit-log/who-accessed?path=secret/data/payroll").await);
+    ok(auditor.get("/v1/sys/audit-log/policy-advice?policy=auditor").await);
+    ok(auditor.get("/v1/sys/audit").await);
+    ok(auditor.call("LIST", "/v1/auth/token/accessors", None).await);
+    ok(auditor.put("/v1/auth/token/lookup-accessor", json!({"accessor": accessor})).await);
+    ok(auditor.get("/v1/sys/policies/acl/auditor").await);
+
+    denied(&auditor.get("/v1/secret/data/payroll").await);
+    denied(&auditor.put("/v1/secret/data/payroll", json!({"data": {"iban": "x"}})).await);
+    denied(&auditor.put("/v1/auth/token/revoke-accessor", json!({"accessor": accessor})).await);
+    denied(
+        &auditor
+            .put("/v1/sys/policies/acl/auditor", json!({"policy": "path \"*\" {\n capabilities = [\"sudo\"]\n}\n"}))
+            .await,
+    );
+    denied(&auditor.call("DELETE", "/v1/sys/audit/db", None).await);
+}

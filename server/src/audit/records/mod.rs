@@ -195,6 +195,18 @@ pub struct PathSummary {
     pub last: OffsetDateTime,
 }
 
+/// Requests made under a policy, grouped: tokens holding it sent `operation` on `path`
+/// `count` times in the window, denied (HTTP 403) or not. What the least-privilege
+/// advisor weighs a policy's rules against.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyUsage {
+    pub path: String,
+    pub operation: String,
+    pub denied: bool,
+    pub count: u64,
+    pub last: OffsetDateTime,
+}
+
 /// The trail in the database. Every call is committed before it returns.
 #[async_trait]
 pub trait AuditRecords: Send + Sync {
@@ -213,6 +225,9 @@ pub trait AuditRecords: Send + Sync {
     /// What `identity` (a display name or an entity ID) accessed: per path and
     /// operation, most recent first.
     async fn accessed_by(&self, identity: &str, range: TimeRange) -> Result<Vec<PathSummary>, StorageError>;
+    /// Requests by tokens holding `policy`, per path, operation and whether they were
+    /// denied: the most frequent `limit` groups.
+    async fn policy_usage(&self, policy: &str, range: TimeRange, limit: u32) -> Result<Vec<PolicyUsage>, StorageError>;
     /// Delete what `retention` does not keep; returns how many rows went.
     async fn prune(&self, retention: Retention) -> Result<u64, StorageError>;
     async fn count(&self) -> Result<u64, StorageError>;

@@ -5,7 +5,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult
 
 use super::query::{AuditQuery, Cursor};
 use super::sql::{self, Aggregate, Dialect, INSERT_WIDTH, Param, RawRow};
-use super::{AccessorSummary, AuditPage, AuditRecord, AuditRecords, PathSummary, Retention, TimeRange};
+use super::{AccessorSummary, AuditPage, AuditRecord, AuditRecords, PathSummary, PolicyUsage, Retention, TimeRange};
 use crate::storage::StorageError;
 
 const DIALECT: Dialect = Dialect::Postgres;
@@ -75,6 +75,22 @@ impl AuditRecords for PostgresAuditRecords {
             })
             .await?;
         sql::path_summaries(rows)
+    }
+
+    async fn policy_usage(&self, policy: &str, range: TimeRange, limit: u32) -> Result<Vec<PolicyUsage>, StorageError> {
+        let rows = self
+            .query_all(sql::policy_usage(DIALECT, policy, &range, limit), |row| {
+                let denied: i32 = row.try_get("", "denied")?;
+                Ok((
+                    row.try_get("", "path")?,
+                    row.try_get("", "operation")?,
+                    i64::from(denied),
+                    row.try_get("", "requests")?,
+                    row.try_get("", "last_us")?,
+                ))
+            })
+            .await?;
+        rows.into_iter().map(|(path, op, denied, n, last)| sql::policy_usage_row(path, op, denied, n, last)).collect()
     }
 
     async fn prune(&self, retention: Retention) -> Result<u64, StorageError> {

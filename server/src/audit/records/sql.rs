@@ -205,6 +205,44 @@ pub(super) fn accessed_by(dialect: Dialect, identity: &str, range: &TimeRange) -
     sql
 }
 
+/// Response entries of tokens holding `policy` (the column is a JSON array, so the
+/// JSON-quoted name matches exactly one whole element), grouped by path, operation and
+/// denial, the most frequent first.
+pub(super) fn policy_usage(dialect: Dialect, policy: &str, range: &TimeRange, limit: u32) -> Sql {
+    let mut sql = Sql::new(dialect, "");
+    let quoted = serde_json::to_string(policy).unwrap_or_default();
+    let needle = sql.text(&quoted);
+    let mut conds = vec![
+        format!("entry_type = {}", sql.text(EntryType::Response.as_str())),
+        match dialect {
+            Dialect::Sqlite => format!("instr(policies, {needle}) > 0"),
+            Dialect::Postgres => format!("strpos(policies, {needle}) > 0"),
+        },
+    ];
+    range_conditions(&mut sql, range, &mut conds);
+    let limit = sql.bind(Param::Int(i64::from(limit)));
+    sql.push(&format!(
+        "SELECT path, operation, {DENIED} AS denied, COUNT(*) AS requests, MAX(time_us) AS last_us FROM {TABLE}{} \
+         GROUP BY path, operation, {DENIED} ORDER BY requests DESC, path LIMIT {limit}",
+        Conditions(conds).render()
+    ));
+    sql
+}
+
+/// 1 for a request the ACL refused, else 0 (an integer in both databases).
+const DENIED: &str = "CASE WHEN status = 403 THEN 1 ELSE 0 END";
+
+/// A `policy_usage` row into its record.
+pub(super) fn policy_usage_row(
+    path: String,
+    operation: String,
+    denied: i64,
+    requests: i64,
+    last_us: i64,
+) -> Result<super::PolicyUsage, StorageError> {
+    Ok(super::PolicyUsage { path, operation, denied: denied != 0, count: to_u64(requests), last: time_of(last_us)? })
+}
+
 const AGGREGATES: &str = "COUNT(DISTINCT request_id) AS requests, \
      COUNT(DISTINCT CASE WHEN (error <> '' OR status >= 400) THEN request_id END) AS errors, \
      MIN(time_us) AS first_us, MAX(time_us) AS last_us";

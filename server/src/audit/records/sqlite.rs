@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Row, ToSql, TransactionBehavior, p
 
 use super::query::{AuditQuery, Cursor};
 use super::sql::{self, Aggregate, Dialect, Param, RawRow};
-use super::{AccessorSummary, AuditPage, AuditRecord, AuditRecords, PathSummary, Retention, TimeRange};
+use super::{AccessorSummary, AuditPage, AuditRecord, AuditRecords, PathSummary, PolicyUsage, Retention, TimeRange};
 use crate::storage::StorageError;
 
 const DIALECT: Dialect = Dialect::Sqlite;
@@ -108,6 +108,16 @@ impl AuditRecords for SqliteAuditRecords {
             })
             .await?;
         sql::path_summaries(rows)
+    }
+
+    async fn policy_usage(&self, policy: &str, range: TimeRange, limit: u32) -> Result<Vec<PolicyUsage>, StorageError> {
+        let statement = sql::policy_usage(DIALECT, policy, &range, limit);
+        let rows = self
+            .run(false, move |conn| {
+                query_all(conn, &statement, |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
+            })
+            .await?;
+        rows.into_iter().map(|(path, op, denied, n, last)| sql::policy_usage_row(path, op, denied, n, last)).collect()
     }
 
     async fn prune(&self, retention: Retention) -> Result<u64, StorageError> {

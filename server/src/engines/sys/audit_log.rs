@@ -17,6 +17,13 @@ use crate::audit::records::{self, AuditQuery, AuditRecord, AuditRecords, MAX_LIM
 use crate::audit::{Broker, Device};
 use crate::framework::{Field, FieldData, Path};
 use crate::logical::{Error, Operation, Request, Response, Result};
+use crate::policy::advice::{Usage, advise};
+use crate::policy::parse_policy;
+
+/// Path/operation groups the advisor weighs at most (the most frequent).
+const ADVICE_GROUPS: u32 = 20_000;
+/// The advisor's window unless the request names one.
+const ADVICE_DAYS: i64 = 30;
 
 /// Rows one export answers at most; the `X-Arcanum-Next-Cursor` header continues it.
 const EXPORT_MAX: u32 = 10_000;
@@ -160,6 +167,44 @@ impl SystemBackend {
     }
 }
 
+impl SystemBackend {
+    /// The least-privilege advisor: the policy's rules that no request used in the last
+    /// `days`, its capabilities nobody used, and the requests it saw denied.
+    async fn policy_advice(self: Arc<Self>, _req: Request, d: FieldData) -> Result<Option<Response>> {
+        let store = self.audit_store()?;
+        let name = d.string("policy")?;
+        if name.is_empty() {
+            return Err(Error::invalid("policy is required: the name of an ACL policy"));
+        }
+        let days = match d.opt_int("days")? {
+            None => ADVICE_DAYS,
+            Some(days @ 1..=3650) => days,
+            Some(_) => return Err(Error::invalid("days must be from 1 to 3650")),
+        };
+        let core = self.core()?;
+        let stored = core.policy(&name).await?.ok_or_else(|| Error::invalid(format!("no policy named {name:?}")))?;
+        if stored.name == "root" {
+            return Err(Error::invalid("the root policy has no rules to weigh: it allows everything"));
+        }
+        let policy = parse_policy(&stored.name, &stored.policy)?;
+        let since = time::OffsetDateTime::now_utc() - time::Duration::days(days);
+        let range = TimeRange { since: Some(since), until: None };
+        let usage = store.records.policy_usage(&stored.name, range, ADVICE_GROUPS).await?;
+        let truncated = usage.len() as u32 >= ADVICE_GROUPS;
+        let usage: Vec<Usage> = usage
+            .into_iter()
+            .map(|u| Usage { path: u.path, operation: u.operation, denied: u.denied, count: u.count, last: u.last })
+            .collect();
+        let advice = advise(&policy, &usage);
+        let mut data = serde_json::to_value(&advice).map_err(|e| Error::Internal(e.to_string()))?;
+        data["policy"] = json!(stored.name);
+        data["days"] = json!(days);
+        data["since"] = json!(rfc3339(since));
+        data["truncated"] = json!(truncated);
+        Ok(Some(Response::data(data)))
+    }
+}
+
 /// The store's query from request parameters, with `value` and a plain
 /// `token_accessor` hashed by the device first.
 fn parse_query(store: &Store, mut params: Map<String, Value>, limit: u32) -> Result<AuditQuery> {
@@ -249,5 +294,14 @@ pub(super) fn paths() -> Vec<Path<SystemBackend>> {
             .field(Field::raw("until", "Before this time (RFC 3339)."))
             .on(Operation::Read, SystemBackend::accessed_by)
             .help("What an identity accessed.", "Per path and operation: requests, failures, first and last time."),
+        Path::new("audit-log/policy-advice")
+            .field(Field::string("policy", "The ACL policy to weigh."))
+            .field(Field::int("days", "How far back to look (1 to 3650; default 30)."))
+            .on(Operation::Read, SystemBackend::policy_advice)
+            .help(
+                "The least-privilege advisor for a policy.",
+                "Its rules and capabilities no request used in the window, and the requests denied to tokens \
+                 holding it, from the database audit device.",
+            ),
     ]
 }

@@ -4,8 +4,8 @@
 use time::{Duration, OffsetDateTime, macros::datetime};
 
 use crate::audit::records::{
-    AccessorSummary, AuditPage, AuditQuery, AuditRecord, AuditRecords, EntryType, Outcome, PathSummary, Retention,
-    TimeRange,
+    AccessorSummary, AuditPage, AuditQuery, AuditRecord, AuditRecords, EntryType, Outcome, PathSummary, PolicyUsage,
+    Retention, TimeRange,
 };
 
 const T0: OffsetDateTime = datetime!(2026-03-01 12:00:00 UTC);
@@ -21,6 +21,7 @@ pub(super) async fn run(s: &dyn AuditRecords) {
     values_are_never_sql(s).await;
     pages_every_row_once_in_order(s).await;
     summarises_who_and_what(s).await;
+    groups_requests_by_policy(s).await;
     prunes_by_age_and_by_rows(s).await;
 }
 
@@ -338,6 +339,48 @@ async fn summarises_who_and_what(s: &dyn AuditRecords) {
         [path("secret/data/app/db", "delete", 1, 0, 9, 9), path("secret/data/app/web", "update", 1, 0, 3, 4)]
     );
     assert!(s.accessed_by("nobody", all).await.unwrap().is_empty());
+}
+
+async fn groups_requests_by_policy(s: &dyn AuditRecords) {
+    clear(s).await;
+    let row = |id: &str, policies: &[&str], path: &str, operation: &str, status: u16, seconds| AuditRecord {
+        policies: policies.iter().map(|p| p.to_string()).collect(),
+        path: path.into(),
+        operation: operation.into(),
+        status: Some(status),
+        ..record(id, EntryType::Response, seconds)
+    };
+    let mut rows = vec![
+        row("1", &["default", "dev"], "secret/data/a", "read", 200, 1),
+        row("2", &["dev"], "secret/data/a", "read", 404, 2),
+        row("3", &["dev"], "secret/data/a", "update", 403, 3),
+        // Names that contain "dev" are other policies.
+        row("4", &["dev-ops", "devx"], "secret/data/b", "read", 200, 4),
+        row("5", &["dev"], "secret/data/c", "list", 200, 20),
+    ];
+    // Request entries are not counted (the response says how it ended).
+    rows.push(AuditRecord { policies: vec!["dev".into()], ..record("6", EntryType::Request, 5) });
+    s.insert(&rows).await.unwrap();
+    let usage = |path: &str, operation: &str, denied, count, last| PolicyUsage {
+        path: path.into(),
+        operation: operation.into(),
+        denied,
+        count,
+        last: at(last),
+    };
+    let all = TimeRange::default();
+    assert_eq!(
+        s.policy_usage("dev", all, 100).await.unwrap(),
+        [
+            usage("secret/data/a", "read", false, 2, 2),
+            usage("secret/data/a", "update", true, 1, 3),
+            usage("secret/data/c", "list", false, 1, 20),
+        ]
+    );
+    let until_10 = TimeRange { since: None, until: Some(at(10)) };
+    assert_eq!(s.policy_usage("dev", until_10, 1).await.unwrap(), [usage("secret/data/a", "read", false, 2, 2)]);
+    assert!(s.policy_usage("de", all, 100).await.unwrap().is_empty());
+    assert!(s.policy_usage("\"dev\"'; --", all, 100).await.unwrap().is_empty());
 }
 
 async fn prunes_by_age_and_by_rows(s: &dyn AuditRecords) {
