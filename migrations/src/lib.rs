@@ -9,13 +9,18 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_storage;
 mod m20261126_000001_audit_log;
+mod m20261127_000001_audit_log_remote_address;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_storage::Migration), Box::new(m20261126_000001_audit_log::Migration)]
+        vec![
+            Box::new(m20261125_000001_storage::Migration),
+            Box::new(m20261126_000001_audit_log::Migration),
+            Box::new(m20261127_000001_audit_log_remote_address::Migration),
+        ]
     }
 
     /// Keep the migration bookkeeping table next to ours, with the same prefix.

@@ -48,8 +48,15 @@ impl AuditRecords for PostgresAuditRecords {
     }
 
     async fn search(&self, query: &AuditQuery) -> Result<AuditPage, StorageError> {
-        let rows = self.query_all(sql::search(DIALECT, query), raw_row).await?;
-        sql::page(rows, query.page_size())
+        let size = query.page_size();
+        // The newest rows first (see `sql::RECENT_ROWS`): a full page there is the page.
+        if let Some(recent) = sql::search_recent(DIALECT, query) {
+            let rows = self.query_all(recent, raw_row).await?;
+            if rows.len() > size as usize {
+                return sql::page(rows, size);
+            }
+        }
+        sql::page(self.query_all(sql::search(DIALECT, query), raw_row).await?, size)
     }
 
     async fn who_accessed(

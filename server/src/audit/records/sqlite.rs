@@ -73,12 +73,23 @@ impl AuditRecords for SqliteAuditRecords {
     }
 
     async fn search(&self, query: &AuditQuery) -> Result<AuditPage, StorageError> {
+        let recent = sql::search_recent(DIALECT, query);
         let statement = sql::search(DIALECT, query);
         let size = query.page_size();
         self.run(false, move |conn| {
-            let mut stmt = conn.prepare_cached(&statement.text).map_err(backend)?;
-            let rows = stmt.query_map(params_from_iter(statement.params.iter()), raw_row).map_err(backend)?;
-            sql::page(rows.collect::<Result<_, _>>().map_err(backend)?, size)
+            let rows = |statement: &sql::Sql| -> Result<Vec<RawRow>, StorageError> {
+                let mut stmt = conn.prepare_cached(&statement.text).map_err(backend)?;
+                let rows = stmt.query_map(params_from_iter(statement.params.iter()), raw_row).map_err(backend)?;
+                rows.collect::<Result<_, _>>().map_err(backend)
+            };
+            // The newest rows first (see `sql::RECENT_ROWS`): a full page there is the page.
+            if let Some(recent) = recent {
+                let found = rows(&recent)?;
+                if found.len() > size as usize {
+                    return sql::page(found, size);
+                }
+            }
+            sql::page(rows(&statement)?, size)
         })
         .await
     }

@@ -22,6 +22,7 @@ pub(super) async fn run(s: &dyn AuditRecords) {
     pages_every_row_once_in_order(s).await;
     summarises_who_and_what(s).await;
     groups_requests_by_policy(s).await;
+    finds_rare_old_rows_beyond_the_recent_window(s).await;
     prunes_by_age_and_by_rows(s).await;
 }
 
@@ -381,6 +382,31 @@ async fn groups_requests_by_policy(s: &dyn AuditRecords) {
     assert_eq!(s.policy_usage("dev", until_10, 1).await.unwrap(), [usage("secret/data/a", "read", false, 2, 2)]);
     assert!(s.policy_usage("de", all, 100).await.unwrap().is_empty());
     assert!(s.policy_usage("\"dev\"'; --", all, 100).await.unwrap().is_empty());
+}
+
+/// A search reads the newest rows first and falls back to the full plan when they do
+/// not fill a page: both paths give the same, complete answer.
+async fn finds_rare_old_rows_beyond_the_recent_window(s: &dyn AuditRecords) {
+    clear(s).await;
+    let total = super::super::sql::RECENT_ROWS as i64 + 100;
+    let rows: Vec<AuditRecord> = (0..total)
+        .map(|n| AuditRecord {
+            display_name: if n < 3 { "rare".into() } else { "busy".into() },
+            ..record(&format!("w{n:05}"), EntryType::Request, n)
+        })
+        .collect();
+    s.insert(&rows).await.unwrap();
+    let by = |identity: &str, limit| AuditQuery { identity: Some(identity.into()), limit, ..AuditQuery::default() };
+    assert_eq!(search_keys(s, by("rare", 10)).await, ["w00002q", "w00001q", "w00000q"]);
+    let page = s.search(&by("busy", 2)).await.unwrap();
+    assert_eq!(keys(&page), [format!("w{:05}q", total - 1), format!("w{:05}q", total - 2)]);
+    // The last page of the busy identity lies beyond the window: the cursor gets there.
+    let before_last = AuditQuery {
+        cursor: Some(crate::audit::records::Cursor::parse(&page.next_cursor.unwrap()).unwrap()),
+        range: TimeRange { since: None, until: Some(at(5)) },
+        ..by("busy", 10)
+    };
+    assert_eq!(search_keys(s, before_last).await, ["w00004q", "w00003q"]);
 }
 
 async fn prunes_by_age_and_by_rows(s: &dyn AuditRecords) {
