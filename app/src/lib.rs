@@ -61,6 +61,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ui/policies/simulate") view={Lazy::<pages::lazy::SimulateRoute>::new()}/>
                     <Route path=path!("/ui/audit") view={Lazy::<pages::lazy::AuditRoute>::new()}/>
                     <Route path=path!("/ui/audit/reports") view={Lazy::<pages::lazy::ReportsRoute>::new()}/>
+                    <Route path=path!("/ui/audit/advisor") view={Lazy::<pages::lazy::AdvisorRoute>::new()}/>
+                    <Route path=path!("/ui/tokens") view={Lazy::<pages::lazy::TokensRoute>::new()}/>
+                    <Route path=path!("/ui/secrets/staleness") view={Lazy::<pages::lazy::StalenessRoute>::new()}/>
                 </Routes>
             </components::layout::Layout>
         </Router>

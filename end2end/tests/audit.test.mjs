@@ -143,7 +143,8 @@ test('the audit pages fit a phone screen', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await signInWithToken(page, server, rootToken);
-  for (const path of ['/ui/audit', '/ui/audit/reports?path=secret%2Fdata%2Fapp%2Fdb', '/ui/audit/reports?identity=userpass-alice']) {
+  for (const path of ['/ui/audit', '/ui/audit/reports?path=secret%2Fdata%2Fapp%2Fdb', '/ui/audit/reports?identity=userpass-alice',
+    '/ui/audit/advisor?policy=app-reader']) {
     const res = await page.goto(`${server.url}${path}`);
     assert.equal(res.status(), 200, path);
     await waitForHydration(page);

@@ -98,6 +98,8 @@ test('every signed-in page fits a phone screen', async () => {
     '/ui/policies',
     '/ui/policies/edit?name=default',
     '/ui/policies/simulate',
+    '/ui/secrets/staleness?mount=phone',
+    '/ui/tokens',
   ];
   for (const path of pages) {
     const res = await page.goto(`${server.url}${path}`);

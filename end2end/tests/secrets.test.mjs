@@ -43,7 +43,7 @@ test('create, edit, diff, delete, undelete, move, search and delete a secret', a
   await signInWithToken(page, server, rootToken);
 
   // Into the mount, then a new secret in the team/ folder.
-  await page.getByRole('link', { name: 'secret/' }).click();
+  await page.getByRole('link', { name: 'secret/', exact: true }).click();
   await page.getByRole('list', { name: 'Folder contents' }).getByRole('link', { name: 'team/' }).click();
   await page.getByRole('link', { name: 'New secret' }).click();
   await page.getByRole('heading', { name: 'New secret' }).waitFor();

@@ -154,7 +154,7 @@ fn ms(d: Duration) -> f64 {
 /// a few service accounts are heavy, most users light; 2% of requests fail.
 fn entry(n: u64, rows: u64, now: OffsetDateTime) -> AuditRecord {
     let request = n / 2;
-    let kind = if n % 2 == 0 { EntryType::Request } else { EntryType::Response };
+    let kind = if n.is_multiple_of(2) { EntryType::Request } else { EntryType::Response };
     let span = time::Duration::days(30).whole_microseconds() as u64;
     let age = span - span * (n + 1) / rows.max(1);
     let time = now - time::Duration::microseconds(age as i64);
@@ -167,7 +167,7 @@ fn entry(n: u64, rows: u64, now: OffsetDateTime) -> AuditRecord {
     let secret = (mix / 7) % SECRETS;
     let (path, mount) = match mix % 50 {
         0 => ("sys/mounts".to_string(), "sys/"),
-        1 => (format!("auth/token/lookup-self{}", ""), "auth/token/"),
+        1 => ("auth/token/lookup-self".to_string(), "auth/token/"),
         _ => (format!("secret/data/app{}/s{secret}", secret % 10), "secret/"),
     };
     let operation = match mix % 20 {

@@ -132,11 +132,12 @@ mod server {
     const MOUNTS: &str = "sys/mounts";
     const POLICIES: &str = "sys/policies/acl";
     const AUDIT: &str = "sys/audit-log/search";
+    const TOKENS: &str = "auth/token/accessors";
 
     /// The user's identity with the sections their policies open.
     pub async fn identity_of(user: &SignedIn) -> Result<Identity, ConsoleError> {
         let mut data = Map::new();
-        data.insert("paths".into(), json!([MOUNTS, POLICIES, AUDIT]));
+        data.insert("paths".into(), json!([MOUNTS, POLICIES, AUDIT, TOKENS]));
         let answer = call_as(Some(user.token.clone()), ApiOperation::Update, "sys/capabilities-self", data).await?;
         let capabilities = data_of(answer);
         let can = |path: &str, wanted: &str| {
@@ -152,6 +153,7 @@ mod server {
                 mounts: can(MOUNTS, "read"),
                 policies: can(POLICIES, "list"),
                 audit: can(AUDIT, "read") && can(AUDIT, "sudo"),
+                tokens: can(TOKENS, "list") && can(TOKENS, "sudo"),
             },
         })
     }

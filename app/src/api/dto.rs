@@ -44,6 +44,8 @@ pub struct Navigation {
     pub policies: bool,
     /// May search the audit trail (`sudo` on `sys/audit-log/search`).
     pub audit: bool,
+    /// May list token accessors (`sudo` on `auth/token/accessors`).
+    pub tokens: bool,
 }
 
 /// A secret engine or auth method as the mounts pages list it.
@@ -222,4 +224,89 @@ pub struct ReportLine {
     pub errors: u64,
     pub first: String,
     pub last: String,
+}
+
+/// The least-privilege advisor's answer for one policy (`sys/audit-log/policy-advice`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdvisorReport {
+    pub policy: String,
+    pub days: u32,
+    pub rules: Vec<RuleAdvice>,
+    pub denied: Vec<DeniedRequests>,
+    /// Allowed requests another of the token's policies granted.
+    pub served_elsewhere: u64,
+    /// The record held more path/operation groups than were weighed.
+    pub truncated: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleAdvice {
+    pub pattern: String,
+    pub capabilities: Vec<String>,
+    pub requests: u64,
+    pub last_used: Option<String>,
+    pub used_capabilities: Vec<String>,
+    pub unused_capabilities: Vec<String>,
+    /// Why the rule was not weighed (templated, expiring, deny).
+    #[serde(default)]
+    pub not_weighed: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeniedRequests {
+    pub path: String,
+    pub operation: String,
+    pub count: u64,
+    pub last: String,
+}
+
+/// A token as the tokens page lists it (looked up by accessor: never the token itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub accessor: String,
+    pub display_name: String,
+    pub policies: Vec<String>,
+    /// Seconds left; 0 for a token that never expires.
+    pub ttl: u64,
+    /// RFC 3339.
+    pub issue_time: String,
+    /// How it was made: `auth/userpass/login/alice`, `auth/token/create`.
+    pub path: String,
+    pub orphan: bool,
+    pub renewable: bool,
+}
+
+/// One page of tokens, newest first within the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenPage {
+    pub tokens: Vec<TokenInfo>,
+    /// Accessors in all.
+    pub total: usize,
+    pub offset: usize,
+    /// Accessors that vanished (expired, revoked) between the list and the lookup.
+    pub gone: usize,
+}
+
+/// A KV v2 secret by how long since it last changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaleSecret {
+    pub path: String,
+    /// When its newest version was written (RFC 3339).
+    pub updated: String,
+    /// Whole days since then.
+    pub age_days: i64,
+    pub current_version: u64,
+    /// Versions kept (destroyed ones included).
+    pub versions: usize,
+}
+
+/// A mount's secrets, least recently changed first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StalenessReport {
+    pub mount: String,
+    pub secrets: Vec<StaleSecret>,
+    /// Secrets whose metadata the user may not read.
+    pub hidden: usize,
+    /// The walk stopped at its bounds.
+    pub truncated: bool,
 }

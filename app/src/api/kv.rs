@@ -125,7 +125,7 @@ pub async fn move_secret(mount: String, from: String, to: String) -> Result<(), 
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use serde_json::{Map, Value, json};
 
     use crate::api::client::{Caller, data_of};
@@ -139,6 +139,7 @@ mod server {
     /// Matches a search returns at most.
     const SEARCH_RESULTS: usize = 200;
 
+    #[derive(Clone)]
     pub struct Kv {
         pub mount: KvMount,
         caller: Caller,
@@ -317,7 +318,7 @@ mod server {
         }
 
         /// The secret's metadata, or `None` when the user's policies do not show it.
-        async fn metadata(&self, path: &str) -> Result<Option<KvMetadata>, ConsoleError> {
+        pub async fn metadata(&self, path: &str) -> Result<Option<KvMetadata>, ConsoleError> {
             let data = match self.call(Read, self.at("metadata", path), Map::new()).await {
                 Ok(data) => data,
                 Err(e) if e.is_forbidden() => return Ok(None),
@@ -435,19 +436,32 @@ mod server {
                 return Err(ConsoleError::invalid("Enter part of a path to search for."));
             }
             let needle = query.to_lowercase();
+            let (mut found, truncated) =
+                self.secrets(SEARCH_RESULTS, |path| path.to_lowercase().contains(&needle)).await?;
+            found.sort();
+            Ok(SearchResult { paths: found, truncated })
+        }
+
+        /// Paths of the secrets `keep` accepts, found by listing the mount folder by
+        /// folder as the user (folders they may not list are skipped): at most `max`,
+        /// from at most `SEARCH_FOLDERS` folders. `true` when it stopped early.
+        pub async fn secrets(
+            &self,
+            max: usize,
+            keep: impl Fn(&str) -> bool,
+        ) -> Result<(Vec<String>, bool), ConsoleError> {
             let mut found = Vec::new();
             let mut folders = vec![String::new()];
             let mut listed = 0;
             let mut truncated = false;
             while let Some(folder) = folders.pop() {
-                if listed == SEARCH_FOLDERS || found.len() == SEARCH_RESULTS {
+                if listed == SEARCH_FOLDERS || found.len() == max {
                     truncated = true;
                     break;
                 }
                 listed += 1;
                 let keys = match self.list(&folder).await {
                     Ok(keys) => keys,
-                    // A folder the user may not list is skipped, not an error.
                     Err(e) if e.is_forbidden() => continue,
                     Err(e) => return Err(e),
                 };
@@ -460,8 +474,8 @@ mod server {
                         } else {
                             truncated = true;
                         }
-                    } else if path.to_lowercase().contains(&needle) {
-                        if found.len() < SEARCH_RESULTS {
+                    } else if keep(&path) {
+                        if found.len() < max {
                             found.push(path);
                         } else {
                             truncated = true;
@@ -469,8 +483,7 @@ mod server {
                     }
                 }
             }
-            found.sort();
-            Ok(SearchResult { paths: found, truncated })
+            Ok((found, truncated))
         }
 
         pub async fn move_secret(&self, from: &str, to: &str) -> Result<(), ConsoleError> {

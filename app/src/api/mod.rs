@@ -2,6 +2,7 @@
 //! functions pages call, and (server side only) the one trait the server implements,
 //! the session and the calls through the request pipeline.
 
+pub mod advisor;
 pub mod audit;
 pub mod auth;
 pub mod dto;
@@ -9,7 +10,9 @@ pub mod error;
 pub mod kv;
 pub mod mounts;
 pub mod policies;
+pub mod staleness;
 pub mod sys;
+pub mod tokens;
 
 #[cfg(feature = "ssr")]
 pub mod client;

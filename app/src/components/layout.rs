@@ -67,6 +67,7 @@ fn MainNav(user: Identity) -> impl IntoView {
             {user.nav.mounts.then(|| link("/ui/mounts", "Mounts"))}
             {user.nav.policies.then(|| link("/ui/policies", "Policies"))}
             {user.nav.audit.then(|| link("/ui/audit", "Audit"))}
+            {user.nav.tokens.then(|| link("/ui/tokens", "Tokens"))}
             {link("/ui/unseal", "Seal")}
         </nav>
     }

@@ -15,6 +15,9 @@ use crate::components::alert::ErrorAlert;
 use crate::components::failure::Failure;
 use crate::components::style::{CARD, INPUT, LABEL, LINK, PANEL, PRIMARY, SECONDARY, TABLE, TD, TH};
 
+/// How often the live tail reloads.
+const LIVE_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
 const FILTERS: [&str; 6] = ["window", "identity", "path_prefix", "operation", "outcome", "remote_address"];
 
 #[component]
@@ -25,12 +28,30 @@ pub fn AuditTrailPage() -> impl IntoView {
         let filters = filters.clone();
         move || filters.iter().map(|f| f.get()).collect::<Vec<String>>()
     };
+    // Live tail: while on, a browser timer reloads the newest page every few seconds.
+    let live = RwSignal::new(false);
+    let tick = RwSignal::new(0_u64);
+    let timer = StoredValue::new(None::<IntervalHandle>);
+    let stop_timer = move || {
+        if let Some(handle) = timer.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    };
+    Effect::new(move |_| {
+        stop_timer();
+        if live.get() {
+            timer.set_value(set_interval_with_handle(move || tick.update(|t| *t += 1), LIVE_EVERY).ok());
+        }
+    });
+    on_cleanup(stop_timer);
     // Loaded by the browser once the page is interactive, so the page itself answers at
     // once however long a search over a large trail takes.
     let page = LocalResource::new({
         let values = values.clone();
         move || {
-            let (v, cursor) = (values(), cursor.get());
+            tick.track();
+            // Live shows the newest entries, whatever page was open.
+            let (v, cursor) = (values(), if live.get() { String::new() } else { cursor.get() });
             search_audit(v[0].clone(), v[1].clone(), v[2].clone(), v[3].clone(), v[4].clone(), v[5].clone(), cursor)
         }
     });
@@ -126,6 +147,10 @@ pub fn AuditTrailPage() -> impl IntoView {
                     <button type="submit" class=PRIMARY>"Apply filters"</button>
                     <button type="button" class=SECONDARY on:click=move |_| csv("csv")>"Export CSV"</button>
                     <button type="button" class=SECONDARY on:click=move |_| jsonl("jsonl")>"Export JSON lines"</button>
+                    <label class="ml-auto flex items-center gap-2 text-sm">
+                        <input type="checkbox" prop:checked=move || live.get() on:change=move |ev| live.set(event_target_checked(&ev))/>
+                        "Live (newest entries, every 3 s)"
+                    </label>
                 </div>
             </form>
         }
@@ -135,7 +160,10 @@ pub fn AuditTrailPage() -> impl IntoView {
         <Title text="Audit trail"/>
         <div class="flex flex-wrap items-center justify-between gap-3">
             <h1 class="text-2xl font-semibold tracking-tight">"Audit trail"</h1>
-            <a href="/ui/audit/reports" class=SECONDARY>"Compliance reports"</a>
+            <div class="flex flex-wrap gap-2">
+                <a href="/ui/audit/reports" class=SECONDARY>"Compliance reports"</a>
+                <a href="/ui/audit/advisor" class=SECONDARY>"Least-privilege advisor"</a>
+            </div>
         </div>
         <Transition fallback=|| view! { <p role="status" class="text-sm text-slate-500">"Loading entries…"</p> }>
             {move || page.get().map(|result| match result {
@@ -164,7 +192,7 @@ pub fn AuditTrailPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </section>
-                            {page.next_cursor.map(|next| view! {
+                            {page.next_cursor.filter(|_| !live.get_untracked()).map(|next| view! {
                                 <p class="mt-4 text-right"><a class=LINK href=older(next)>"Older entries →"</a></p>
                             })}
                         }.into_any(),
@@ -190,7 +218,7 @@ fn Row(row: AuditRow) -> impl IntoView {
     let failed = !row.error.is_empty();
     view! {
         <tr data-request-id=row.request_id.clone()>
-            <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{row.time.get(..19).unwrap_or(&row.time).replace('T', " ")}</td>
+            <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{super::utc(&row.time)}</td>
             <td class=TD>{row.display_name}</td>
             <td class=TD>{row.operation}</td>
             <td class=format!("{TD} break-all font-mono text-xs")>

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 
 use super::kv::query;
+use super::utc;
 use crate::api::ConsoleError;
 use crate::api::audit::{FindValue, accessed_by, who_accessed};
 use crate::api::dto::ReportLine;
@@ -100,7 +101,7 @@ pub fn ReportsPage() -> impl IntoView {
                 Ok(page) => view! {
                     <ul aria-label="Requests carrying the value" class="mt-3 space-y-1 font-mono text-xs">
                         {page.rows.into_iter().map(|r| view! {
-                            <li>{format!("{} {} {} {}", r.time.get(..19).unwrap_or(&r.time).replace('T', " "), r.display_name, r.operation, r.path)}</li>
+                            <li>{format!("{} {} {} {}", utc(&r.time), r.display_name, r.operation, r.path)}</li>
                         }).collect_view()}
                     </ul>
                 }.into_any(),
@@ -142,8 +143,8 @@ fn ReportTable(report: Resource<Report>, subject: &'static str, file: &'static s
                                             <td class=TD>{l.operations}</td>
                                             <td class=TD>{l.count}</td>
                                             <td class=TD>{l.errors}</td>
-                                            <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{short(&l.first)}</td>
-                                            <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{short(&l.last)}</td>
+                                            <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{utc(&l.first)}</td>
+                                            <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{utc(&l.last)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -154,10 +155,6 @@ fn ReportTable(report: Resource<Report>, subject: &'static str, file: &'static s
             })}
         </Transition>
     }
-}
-
-fn short(time: &str) -> String {
-    time.get(..19).unwrap_or(time).replace('T', " ")
 }
 
 /// The report as CSV: every field quoted, and a leading `=`, `+`, `-` or `@` defused so a

@@ -32,3 +32,6 @@ lazy_page!(PolicyEditRoute, super::policy_edit::PolicyEditPage);
 lazy_page!(SimulateRoute, super::policy_simulate::SimulatePage);
 lazy_page!(AuditRoute, super::audit::AuditTrailPage);
 lazy_page!(ReportsRoute, super::audit_reports::ReportsPage);
+lazy_page!(AdvisorRoute, super::audit_advisor::AdvisorPage);
+lazy_page!(TokensRoute, super::tokens::TokensPage);
+lazy_page!(StalenessRoute, super::staleness::StalenessPage);

@@ -7,6 +7,7 @@ use crate::api::mounts::list_secret_mounts;
 use crate::components::failure::Failure;
 use crate::components::style::{CARD, LINK};
 use crate::pages::kv::browse_href;
+use crate::pages::staleness::staleness_href;
 
 #[component]
 pub fn SecretsPage() -> impl IntoView {
@@ -38,6 +39,11 @@ pub fn SecretsPage() -> impl IntoView {
                                     {(!m.version.is_empty()).then(|| format!(" v{}", m.version))}
                                 </p>
                                 {(!m.description.is_empty()).then(|| view! { <p class="mt-2 text-sm">{m.description.clone()}</p> })}
+                                {(m.kind == "kv" && m.version == "2").then(|| {
+                                    let href = staleness_href(m.path.trim_end_matches('/'));
+                                    let label = format!("Staleness of {}", m.path);
+                                    view! { <p class="mt-2 text-sm"><a href=href class=LINK aria-label=label>"Staleness"</a></p> }
+                                })}
                             </li>
                         }).collect_view()}
                     </ul>

@@ -205,7 +205,7 @@ fn Versions(mount: String, path: String, metadata: KvMetadata, refresh: RwSignal
                         view! {
                             <tr>
                                 <td class=TD><a class="font-mono text-indigo-700 hover:underline dark:text-indigo-300" href=show_href(&mount, &path, n)>{format!("v{n}")}</a></td>
-                                <td class=format!("{TD} text-slate-600 dark:text-slate-400")>{short_time(&v.created_time)}</td>
+                                <td class=format!("{TD} text-slate-600 dark:text-slate-400")>{crate::pages::utc(&v.created_time)}</td>
                                 <td class=TD>{state}</td>
                                 <td class=format!("{TD} whitespace-nowrap text-right")>
                                     {(!v.destroyed && !v.deletion_time.is_empty()).then(|| view! {
@@ -226,11 +226,6 @@ fn Versions(mount: String, path: String, metadata: KvMetadata, refresh: RwSignal
             </table>
         </section>
     }
-}
-
-/// `2025-01-02T03:04:05.123Z` → `2025-01-02 03:04:05`.
-fn short_time(rfc3339: &str) -> String {
-    rfc3339.get(..19).map(|t| t.replace('T', " ")).unwrap_or_else(|| rfc3339.to_string())
 }
 
 /// Pick two versions and see them side by side.
