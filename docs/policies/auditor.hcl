@@ -1,6 +1,6 @@
 # auditor: reviews who accessed what, and who holds which rights, without reading a
 # single secret. Opens the console's Audit (trail, compliance reports, least-privilege
-# advisor) and Tokens pages, and read access to policies and mounts; grants no secret
+# advisor), Tokens and Leases pages, and read access to policies and mounts; grants no secret
 # path, no write, and no revocation.
 #
 #   bao policy write auditor docs/policies/auditor.hcl
@@ -31,6 +31,14 @@ path "auth/token/accessors" {
   capabilities = ["list", "sudo"]
 }
 path "auth/token/lookup-accessor" {
+  capabilities = ["update"]
+}
+
+# Leases by prefix, with their expiry (revoking them is not granted).
+path "sys/leases/lookup/*" {
+  capabilities = ["list", "sudo"]
+}
+path "sys/leases/lookup" {
   capabilities = ["update"]
 }
 

@@ -1,6 +1,7 @@
 //! Acceptance, tokens and auth methods: the real `arcanum` binary (dev mode) driven by the
 //! real `bao` CLI (OpenBao 2.7.2). Token create/lookup/renew/revoke and roles, userpass
-//! login and lockout, and a non-root token held to its policy, its use limit and its TTL.
+//! login and lockout, a non-root token held to its policy, its use limit and its TTL, and
+//! tokens' leases (lookup, list, renew, revoke, revoke -prefix).
 //! Expectations were checked against `bao server -dev` unless a comment says otherwise.
 
 mod common;
@@ -318,4 +319,52 @@ fn a_non_root_token_is_held_to_its_policy_use_limit_and_ttl() {
     assert!(bao.fails(&["token", "lookup", &short], 2).contains("bad token"));
     let renew = bao.fails(&["token", "renew", &short], 2);
     assert!(renew.contains("token not found"), "{renew}");
+}
+
+#[test]
+fn token_leases_look_up_list_and_revoke_through_bao() {
+    let dev = Dev::start();
+    let bao = dev.root();
+    let (token, _, _) = create(&bao, &["-policy=default", "-ttl=1h"]);
+
+    // The dev root token has a lease as well, one that never expires (as in OpenBao).
+    let keys = strings(&bao.json(&["list", "sys/leases/lookup/auth/token/create"]));
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let mut leases: Vec<Value> = keys
+        .iter()
+        .map(|key| bao.json(&["lease", "lookup", &format!("auth/token/create/{key}")])["data"].clone())
+        .collect();
+    leases.sort_by_key(|lease| lease["ttl"].as_u64());
+    assert_eq!((leases[0]["ttl"].clone(), leases[0]["renewable"].clone()), (json!(0), json!(false)));
+    assert!(leases[0]["expire_time"].is_null(), "{}", leases[0]);
+    assert!((3590..=3600).contains(&leases[1]["ttl"].as_u64().unwrap()), "{}", leases[1]);
+    assert_eq!(leases[1]["path"], "auth/token/create");
+    let id = leases[1]["id"].as_str().unwrap();
+
+    // OpenBao's answers to renewing a token's lease here: through the token instead.
+    assert!(bao.fails(&["lease", "renew", id], 2).contains("tokens cannot be renewed through this endpoint"));
+    let root_lease = leases[0]["id"].as_str().unwrap();
+    assert!(bao.fails(&["lease", "renew", root_lease], 2).contains("lease is not renewable"));
+
+    // Listing needs sudo.
+    let user = dev.cli(Some(&token));
+    assert!(user.fails(&["list", "sys/leases/lookup/auth"], 2).contains(POLICY_DENIED));
+    bao.ok(&["lease", "revoke", id]);
+    user.fails(&["token", "lookup"], 2);
+
+    // -prefix: every sign-in through userpass, and nothing else.
+    bao.ok(&["auth", "enable", "userpass"]);
+    bao.ok(&["write", "auth/userpass/users/ana", "password=correct horse", "token_ttl=1h"]);
+    let sign_in = || {
+        let reply = bao.json(&["write", "auth/userpass/login/ana", "password=correct horse"]);
+        reply["auth"]["client_token"].as_str().unwrap().to_string()
+    };
+    let signed_in = [sign_in(), sign_in()];
+    assert_eq!(strings(&bao.json(&["list", "sys/leases/lookup/auth/userpass/login/ana"])).len(), 2);
+    bao.ok(&["lease", "revoke", "-prefix", "auth/userpass"]);
+    for token in &signed_in {
+        dev.cli(Some(token)).fails(&["token", "lookup"], 2);
+    }
+    bao.ok(&["token", "lookup"]);
+    bao.fails(&["list", "sys/leases/lookup/auth/userpass"], 2);
 }

@@ -122,7 +122,10 @@ async fn sign_in_keeps_the_token_in_a_server_side_session_and_sign_out_revokes_i
     // The session acts as alice, with alice's policies: the mount table is not hers.
     let (_, _, whoami) = call(&router, "/ui/api/auth/whoami", Some(&session), "").await;
     assert_eq!(whoami["display_name"], "userpass-alice");
-    assert_eq!(whoami["nav"], json!({"mounts": false, "policies": false, "audit": false, "tokens": false}));
+    assert_eq!(
+        whoami["nav"],
+        json!({"mounts": false, "policies": false, "audit": false, "tokens": false, "leases": false})
+    );
     let (_, _, denied) = call(&router, "/ui/api/mounts/list", Some(&session), "").await;
     assert_eq!(denied["status"], 403, "{denied}");
     let (_, _, signed_out) = call(&router, "/ui/api/mounts/list", None, "").await;
@@ -150,7 +153,11 @@ async fn a_token_sign_in_sees_what_its_policies_allow_and_keeps_its_token_at_sig
 
     let body = format!("token={}", t.root_token);
     let (_, cookie, whoami) = call(&router, "/ui/api/auth/token", None, &body).await;
-    assert_eq!(whoami["nav"], json!({"mounts": true, "policies": true, "audit": true, "tokens": true}), "{whoami}");
+    assert_eq!(
+        whoami["nav"],
+        json!({"mounts": true, "policies": true, "audit": true, "tokens": true, "leases": true}),
+        "{whoami}"
+    );
     let session = cookie.unwrap().split(';').next().unwrap().to_string();
     let (_, _, mounts) = call(&router, "/ui/api/mounts/list", Some(&session), "").await;
     let paths: Vec<&str> = mounts["secrets"].as_array().unwrap().iter().map(|m| m["path"].as_str().unwrap()).collect();

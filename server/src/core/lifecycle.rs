@@ -188,7 +188,9 @@ impl Core {
         .await;
         match state {
             Ok(state) => {
-                self.set_unsealed(Some(Arc::new(state)));
+                let state = Arc::new(state);
+                self.set_unsealed(Some(state.clone()));
+                self.sweep_expired_tokens(&state);
                 Ok(())
             }
             Err(err) => {

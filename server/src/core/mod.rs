@@ -4,6 +4,7 @@
 
 mod ceremonies;
 mod cluster;
+mod leases;
 mod lifecycle;
 mod lockout;
 pub mod mounts;
@@ -17,6 +18,7 @@ use std::sync::{Arc, RwLock, Weak};
 
 pub use ceremonies::{GenerateRootStatus, RekeyStatus, RekeyVerifyStatus};
 pub use cluster::ClusterInfo;
+pub use leases::LeaseInfo;
 pub use lifecycle::{InitRequest, InitResult};
 pub use router::{RouteEntry, Router};
 pub use status::{HealthStatus, LeaderStatus, SealStatus};

@@ -26,6 +26,13 @@ impl Core {
         self.clear_cubbyholes(&revoked).await
     }
 
+    /// Renew a token by `increment` seconds (0: by its last TTL), within the token
+    /// mount's TTLs. Answers the renewed entry and any warnings.
+    pub async fn renew_token(&self, hash: &str, increment: u64) -> Result<(TokenEntry, Vec<String>), Error> {
+        let (default_ttl, max_ttl) = self.token_mount_ttls()?;
+        self.unsealed()?.tokens.renew(hash, increment, default_ttl, max_ttl).await
+    }
+
     /// Revoke a token alone; its children become orphans.
     pub async fn revoke_token_orphan(&self, hash: &str) -> Result<(), Error> {
         let state = self.unsealed()?;
@@ -103,8 +110,9 @@ impl Core {
             bound_cidrs: auth.bound_cidrs.clone(),
             last_renewal: None,
             orphan: true,
+            lease_id: String::new(),
         };
-        state.tokens.insert(&entry).await?;
+        let entry = state.tokens.insert(entry).await?;
         auth.client_token = token.to_string();
         auth.accessor = entry.accessor.clone();
         auth.token_policies = policies;

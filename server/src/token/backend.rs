@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::TokenEntry;
 use super::create::{self, CreateContext, CreateRequest};
-use super::lookup::{auth_block, lookup_data, renew};
+use super::lookup::{auth_block, lookup_data};
 use super::roles::Role;
 use crate::core::Core;
 use crate::framework::{Field, FieldData, Framework, Path, SpecialPaths};
@@ -73,8 +73,8 @@ impl TokenBackend {
             mount_default_ttl: default_ttl,
             mount_max_ttl: max_ttl,
         };
-        let created = create::create(&state.tokens, request, ctx).await?;
-        state.tokens.insert(&created.entry).await?;
+        let mut created = create::create(&state.tokens, request, ctx).await?;
+        created.entry = state.tokens.insert(created.entry).await?;
         let mut response = Response {
             auth: Some(auth_block(&created.entry, &created.token)),
             warnings: created.warnings,
@@ -144,31 +144,7 @@ impl TokenBackend {
 
     /// Renew the token with `hash`; `shown` is the token string for the auth block.
     async fn renew_hash(&self, hash: &str, shown: &str, d: &FieldData) -> Result<Option<Response>> {
-        let core = self.core()?;
-        let state = core.unsealed()?;
-        let (default_ttl, max_ttl) = core.token_mount_ttls()?;
-        let increment = d.duration("increment")?;
-        let current = state.tokens.entry(hash).await?.ok_or_else(|| Error::invalid("token not found"))?;
-        let role = if current.role.is_empty() {
-            None
-        } else {
-            Some(Role::load(state.tokens.storage(), &current.role).await?.ok_or_else(|| {
-                Error::Internal(format!(
-                    "failed to renew entry: original token role {:?} could not be found, not renewing",
-                    current.role
-                ))
-            })?)
-        };
-        let now = OffsetDateTime::now_utc();
-        let mut warnings = Vec::new();
-        let entry = state
-            .tokens
-            .update(hash, |entry| {
-                warnings = renew(entry, increment, role.as_ref(), default_ttl, max_ttl, now)?;
-                Ok(())
-            })
-            .await?
-            .ok_or_else(|| Error::invalid("token not found"))?;
+        let (entry, warnings) = self.core()?.renew_token(hash, d.duration("increment")?).await?;
         Ok(Some(Response { auth: Some(auth_block(&entry, shown)), warnings, ..Default::default() }))
     }
 

@@ -206,6 +206,7 @@ pub async fn create(store: &TokenStore, req: CreateRequest, ctx: CreateContext<'
         bound_cidrs: ctx.role.map(|r| r.token_bound_cidrs.clone()).unwrap_or_else(|| parent.bound_cidrs.clone()),
         last_renewal: None,
         orphan,
+        lease_id: String::new(),
     };
     Ok(Created { token, entry, warnings })
 }

@@ -7,6 +7,7 @@
 
 mod backend;
 mod create;
+mod expiry;
 mod lookup;
 mod roles;
 mod store;
@@ -19,8 +20,9 @@ use time::OffsetDateTime;
 
 pub use backend::backend;
 pub use create::{CreateContext, CreateRequest, sanitize_policies};
+pub use expiry::ExpiryQueue;
 pub use roles::Role;
-pub use store::{TokenStore, UseOutcome};
+pub use store::{LEASE_PREFIX, TokenStore, UseOutcome, lease_key};
 pub use ttl::{calculate_ttl, go_duration};
 
 /// Service tokens look like OpenBao's: `s.` and 24 base62 characters.
@@ -74,6 +76,10 @@ pub struct TokenEntry {
     pub last_renewal: Option<OffsetDateTime>,
     #[serde(default)]
     pub orphan: bool,
+    /// The lease that ends the token's life (`auth/userpass/login/alice/<id>`): set for
+    /// every token that expires, empty for one that never does.
+    #[serde(default)]
+    pub lease_id: String,
 }
 
 impl TokenEntry {
@@ -103,6 +109,7 @@ impl TokenEntry {
             bound_cidrs: vec![],
             last_renewal: None,
             orphan: true,
+            lease_id: String::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use super::{TOKEN_PREFIX, TokenEntry};
+use super::{ExpiryQueue, TOKEN_PREFIX, TokenEntry};
 use crate::crypto;
 use crate::logical::{Error, KeyLocks, Storage};
 use crate::storage::TxnOp;
@@ -22,12 +22,23 @@ const PARENT_PREFIX: &str = "sys/token/parent/";
 /// The most ancestors checked when validating a token (see `TokenStore::live`).
 const MAX_ANCESTRY: usize = 1024;
 pub(super) const ROLE_PREFIX: &str = "sys/token/roles/";
+/// The path of root tokens made at initialisation or by generate-root.
+const ROOT_PATH: &str = "auth/token/root";
+/// Lease ID → the keyed hash of its token (Vault keeps leases under `sys/expire/id/`).
+pub const LEASE_PREFIX: &str = "sys/expire/id/";
+
+/// Where the lease `id` is indexed.
+pub fn lease_key(id: &str) -> String {
+    format!("{LEASE_PREFIX}{id}")
+}
 
 pub struct TokenStore {
     storage: Arc<dyn Storage>,
     salt: Zeroizing<Vec<u8>>,
     /// Serialise changes to one token (use counts, renewals).
     locks: KeyLocks,
+    /// When tokens expire, for the sweeper that revokes them.
+    pub expiry: ExpiryQueue,
 }
 
 /// What using a token once did to it.
@@ -51,7 +62,7 @@ impl TokenStore {
                 salt
             }
         };
-        Ok(TokenStore { storage, salt, locks: KeyLocks::default() })
+        Ok(TokenStore { storage, salt, locks: KeyLocks::default(), expiry: ExpiryQueue::default() })
     }
 
     pub(super) fn storage(&self) -> &dyn Storage {
@@ -72,14 +83,26 @@ impl TokenStore {
         Ok(Zeroizing::new(format!("{TOKEN_PREFIX}{}", crypto::random_base62(24).map_err(Error::Internal)?)))
     }
 
-    /// Store a new token (its entry, accessor and parent link).
-    pub async fn insert(&self, entry: &TokenEntry) -> Result<(), Error> {
-        self.save(entry).await?;
+    /// Store a new token (its entry, accessor and parent link) and its lease,
+    /// `<path>/<random id>`, indexed under `sys/expire/id/`; an expiring token joins the
+    /// expiry queue. As in OpenBao every token has a lease, even one that never expires,
+    /// except the root token made at initialisation (`auth/token/root`). Answers the
+    /// entry as stored.
+    pub async fn insert(&self, mut entry: TokenEntry) -> Result<TokenEntry, Error> {
+        if entry.lease_id.is_empty() && entry.path != ROOT_PATH {
+            let id = crypto::random_base62(24).map_err(Error::Internal)?;
+            entry.lease_id = format!("{}/{id}", entry.path.trim_end_matches('/'));
+            self.storage.put(&lease_key(&entry.lease_id), entry.id_hash.as_bytes()).await?;
+        }
+        if let Some(expires) = entry.expire_time {
+            self.expiry.push(expires, &entry.id_hash);
+        }
+        self.save(&entry).await?;
         self.storage.put(&self.accessor_key(&entry.accessor), entry.id_hash.as_bytes()).await?;
         if !entry.parent.is_empty() {
             self.storage.put(&format!("{PARENT_PREFIX}{}/{}", entry.parent, entry.id_hash), b"").await?;
         }
-        Ok(())
+        Ok(entry)
     }
 
     async fn save(&self, entry: &TokenEntry) -> Result<(), Error> {
@@ -107,9 +130,9 @@ impl TokenStore {
         let mut entry = TokenEntry::orphan(self.hash(&token), accessor, vec!["root".into()], now);
         entry.display_name = display_name.into();
         if id.is_none() {
-            entry.path = "auth/token/root".into();
+            entry.path = ROOT_PATH.into();
         }
-        self.insert(&entry).await?;
+        let entry = self.insert(entry).await?;
         Ok((token, entry))
     }
 
@@ -204,6 +227,39 @@ impl TokenStore {
         Ok(Some(entry))
     }
 
+    /// Renew the token with `hash` by `increment` seconds (0: by its last TTL) within
+    /// the token mount's TTLs and its role's rules. Answers the renewed entry and any
+    /// warnings (a TTL capped).
+    pub async fn renew(
+        &self,
+        hash: &str,
+        increment: u64,
+        mount_default: u64,
+        mount_max: u64,
+    ) -> Result<(TokenEntry, Vec<String>), Error> {
+        let current = self.entry(hash).await?.ok_or_else(|| Error::invalid("token not found"))?;
+        let role = if current.role.is_empty() {
+            None
+        } else {
+            Some(super::Role::load(self.storage(), &current.role).await?.ok_or_else(|| {
+                Error::Internal(format!(
+                    "failed to renew entry: original token role {:?} could not be found, not renewing",
+                    current.role
+                ))
+            })?)
+        };
+        let now = OffsetDateTime::now_utc();
+        let mut warnings = Vec::new();
+        let entry = self
+            .update(hash, |entry| {
+                warnings = super::lookup::renew(entry, increment, role.as_ref(), mount_default, mount_max, now)?;
+                Ok(())
+            })
+            .await?
+            .ok_or_else(|| Error::invalid("token not found"))?;
+        Ok((entry, warnings))
+    }
+
     /// Revoke the token with `hash` and every token created under it. Returns the hashes
     /// revoked (the caller clears their cubbyholes).
     pub async fn revoke_tree(&self, hash: &str) -> Result<Vec<String>, Error> {
@@ -249,6 +305,9 @@ impl TokenStore {
         let mut ops = vec![TxnOp::Delete { key: format!("{ID_PREFIX}{hash}") }];
         if let Some(entry) = self.entry(hash).await? {
             ops.push(TxnOp::Delete { key: self.accessor_key(&entry.accessor) });
+            if !entry.lease_id.is_empty() {
+                ops.push(TxnOp::Delete { key: lease_key(&entry.lease_id) });
+            }
             if !entry.parent.is_empty() {
                 ops.push(TxnOp::Delete { key: format!("{PARENT_PREFIX}{}/{hash}", entry.parent) });
             }
@@ -261,6 +320,18 @@ impl TokenStore {
     /// `auth/userpass/`), with its children. Returns the hashes revoked.
     pub async fn revoke_path_prefix(&self, prefix: &str) -> Result<Vec<String>, Error> {
         self.revoke_matching(|e| e.path.starts_with(prefix)).await
+    }
+
+    /// Queue every stored token that expires (at unseal). Returns how many.
+    pub async fn queue_expiring(&self) -> Result<usize, Error> {
+        let mut queued = 0;
+        for hash in self.storage.list(ID_PREFIX).await? {
+            if let Some(at) = self.entry(&hash).await?.and_then(|e| e.expire_time) {
+                self.expiry.push(at, &hash);
+                queued += 1;
+            }
+        }
+        Ok(queued)
     }
 
     /// Accessors of every stored token.
@@ -361,7 +432,7 @@ mod tests {
         let b = child(&store, "s.b", &a, 0);
         let c = child(&store, "s.c", &b, 0);
         for e in [&a, &b, &c] {
-            store.insert(e).await.unwrap();
+            store.insert(e.clone()).await.unwrap();
         }
         let revoked = store.revoke_tree(&a.id_hash).await.unwrap();
         assert_eq!(revoked.len(), 3);
@@ -372,8 +443,8 @@ mod tests {
 
         let a = child(&store, "s.a2", &root_entry, 0);
         let b = child(&store, "s.b2", &a, 0);
-        store.insert(&a).await.unwrap();
-        store.insert(&b).await.unwrap();
+        store.insert(a.clone()).await.unwrap();
+        store.insert(b.clone()).await.unwrap();
         store.revoke_orphan(&a.id_hash).await.unwrap();
         assert!(store.lookup("s.a2").await.unwrap().is_none());
         let b = store.lookup("s.b2").await.unwrap().unwrap();
@@ -390,7 +461,7 @@ mod tests {
         let mut other = child(&store, "s.other", &root_entry, 0);
         other.path = "auth/upx/login/bob".into();
         for e in [&login, &below, &other] {
-            store.insert(e).await.unwrap();
+            store.insert(e.clone()).await.unwrap();
         }
         assert_eq!(store.revoke_path_prefix("auth/up/").await.unwrap().len(), 2);
         for (token, alive) in [("s.login", false), ("s.below", false), ("s.other", true), (root.as_str(), true)] {
@@ -403,7 +474,7 @@ mod tests {
         let (store, _) = store().await;
         let (_, root_entry) = store.create_root(None, "root").await.unwrap();
         let t = child(&store, "s.limited", &root_entry, 2);
-        store.insert(&t).await.unwrap();
+        store.insert(t.clone()).await.unwrap();
         assert!(matches!(store.use_token(&t.id_hash).await.unwrap(), UseOutcome::Valid { last: false, .. }));
         assert!(matches!(store.use_token(&t.id_hash).await.unwrap(), UseOutcome::Valid { last: true, .. }));
         assert!(matches!(store.use_token(&t.id_hash).await.unwrap(), UseOutcome::Invalid));
@@ -416,7 +487,7 @@ mod tests {
         let (_, root_entry) = store.create_root(None, "root").await.unwrap();
         let mut t = child(&store, "s.old", &root_entry, 0);
         t.expire_time = Some(OffsetDateTime::now_utc() - time::Duration::seconds(1));
-        store.insert(&t).await.unwrap();
+        store.insert(t.clone()).await.unwrap();
         assert!(store.lookup("s.old").await.unwrap().is_none());
         assert_eq!(store.tidy().await.unwrap().len(), 1);
         assert!(store.entry(&t.id_hash).await.unwrap().is_none());

@@ -316,7 +316,7 @@ async fn the_documented_auditor_policy_reads_the_record_and_no_secret() {
     ok(api.put("/v1/sys/audit/db", json!({"type": "database"})).await);
     write_policy(&api, "auditor", include_str!("../../../docs/policies/auditor.hcl")).await;
     ok(api.put("/v1/secret/data/payroll", json!({"data": {"iban": "DE00"}})).await);
-    let (token, accessor) = child_token(&api, json!({"policies": ["auditor"]})).await;
+    let (token, accessor) = child_token(&api, json!({"policies": ["auditor"], "ttl": "1h"})).await;
     let auditor = as_token(&api, &token);
 
     ok(auditor.get("/v1/sys/audit-log/search?path_prefix=secret/").await);
@@ -326,6 +326,9 @@ async fn the_documented_auditor_policy_reads_the_record_and_no_secret() {
     ok(auditor.call("LIST", "/v1/auth/token/accessors", None).await);
     ok(auditor.put("/v1/auth/token/lookup-accessor", json!({"accessor": accessor})).await);
     ok(auditor.get("/v1/sys/policies/acl/auditor").await);
+    let leases = ok(auditor.call("LIST", "/v1/sys/leases/lookup/auth/token/create/", None).await);
+    let lease_id = format!("auth/token/create/{}", leases["data"]["keys"][0].as_str().unwrap());
+    ok(auditor.put("/v1/sys/leases/lookup", json!({"lease_id": lease_id})).await);
 
     denied(&auditor.get("/v1/secret/data/payroll").await);
     denied(&auditor.put("/v1/secret/data/payroll", json!({"data": {"iban": "x"}})).await);
@@ -336,4 +339,6 @@ async fn the_documented_auditor_policy_reads_the_record_and_no_secret() {
             .await,
     );
     denied(&auditor.call("DELETE", "/v1/sys/audit/db", None).await);
+    denied(&auditor.put("/v1/sys/leases/revoke", json!({"lease_id": lease_id})).await);
+    denied(&auditor.put("/v1/sys/leases/revoke-prefix/auth/token", json!({})).await);
 }

@@ -6,6 +6,7 @@ mod common;
 
 mod audit;
 mod hostile;
+mod leases;
 mod mounts;
 mod policies;
 mod tokens;

@@ -7,6 +7,7 @@ mod audit;
 mod audit_log;
 mod internal;
 mod keys;
+mod leases;
 mod metrics;
 mod mounts;
 mod plugins;
@@ -36,6 +37,7 @@ pub fn backend(core: Weak<Core>) -> Framework<SystemBackend> {
     paths.extend(audit::paths());
     paths.extend(audit_log::paths());
     paths.extend(keys::paths());
+    paths.extend(leases::paths());
     paths.extend(metrics::paths());
     paths.extend(mounts::paths());
     paths.extend(plugins::paths());
@@ -45,7 +47,19 @@ pub fn backend(core: Weak<Core>) -> Framework<SystemBackend> {
         .special_paths(SpecialPaths {
             // As in OpenBao: rotating the barrier key needs sudo; the key-share ceremonies
             // are authorised by the shares themselves and need only the path's capability.
-            root: vec!["seal", "rotate", "rotate/keyring", "auth/*", "remount", "audit", "audit/*", "audit-log/*"],
+            root: vec![
+                "seal",
+                "rotate",
+                "rotate/keyring",
+                "auth/*",
+                "remount",
+                "audit",
+                "audit/*",
+                "audit-log/*",
+                "leases/lookup/*",
+                "leases/revoke-prefix/*",
+                "leases/revoke-force/*",
+            ],
             // The UI mount paths check the token themselves: any valid token may ask
             // about the mounts its policies reach (the CLI does before every `kv` call).
             unauthenticated: vec!["decode-token", "internal/ui/mounts", "internal/ui/mounts/*"],
