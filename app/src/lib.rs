@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ui/audit/advisor") view={Lazy::<pages::lazy::AdvisorRoute>::new()}/>
                     <Route path=path!("/ui/tokens") view={Lazy::<pages::lazy::TokensRoute>::new()}/>
                     <Route path=path!("/ui/secrets/staleness") view={Lazy::<pages::lazy::StalenessRoute>::new()}/>
+                    <Route path=path!("/ui/leases") view={Lazy::<pages::lazy::LeasesRoute>::new()}/>
                 </Routes>
             </components::layout::Layout>
         </Router>

@@ -1,6 +1,7 @@
 // The auditor's tools beyond the trail, in Chromium: hvac produces traffic, the advisor
 // flags a rule nobody used and lists the denied request; the live tail shows a new
 // request without a reload; the tokens page lists who holds a token and revokes one;
+// the leases page walks to a sign-in's lease and revokes it, then a whole prefix;
 // staleness orders a mount's secrets. A user without the rights reaches none of the
 // pages nor their server functions.
 import { test, before, after } from 'node:test';
@@ -103,6 +104,11 @@ test('the live tail shows a new request without a reload', async () => {
   const table = page.getByRole('table', { name: 'Audit entries' });
   await table.locator('tbody tr').filter({ hasText: 'secret/data/live/one' }).first().waitFor({ timeout: 10_000 });
   assert.ok(await page.getByLabel('Live (newest entries, every 3 s)').isChecked(), 'still live after the refresh');
+  // Text being typed into a filter survives the refreshes.
+  await page.getByLabel('Identity').fill('half-typed');
+  await api('POST', 'secret/data/live/two', { data: { k: 'v' } });
+  await table.locator('tbody tr').filter({ hasText: 'secret/data/live/two' }).first().waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByLabel('Identity').inputValue(), 'half-typed');
   await page.close();
 });
 
@@ -146,6 +152,51 @@ test('staleness puts the secret changed longest ago first, with its versions', a
   await page.close();
 });
 
+test('the leases page lists a sign-in lease by path, revokes it, and revokes a prefix', async () => {
+  await api('POST', 'auth/userpass/users/dave', { password: 'daves password', token_policies: 'billing' });
+  const login = async () => (await api('POST', 'auth/userpass/login/dave', { password: 'daves password' })).auth.client_token;
+  const daveToken = await login();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithToken(page, server, rootToken);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leases' }).click();
+  const folders = page.getByRole('list', { name: 'Lease folders' });
+  for (const folder of ['auth/', 'userpass/', 'login/', 'dave/']) {
+    await folders.getByRole('link', { name: folder, exact: true }).click();
+    await page.getByRole('navigation', { name: 'Lease path' }).getByText(folder, { exact: true }).waitFor();
+  }
+  const table = page.getByRole('table', { name: 'Leases' });
+  await table.waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 1, 'one sign-in, one lease');
+  const cells = await table.locator('tbody tr td').allTextContents();
+  assert.match(cells[3], /^3[12]d \d+h$/, 'the time left: userpass tokens last 32 days by default');
+  assert.ok(!(await page.content()).includes(daveToken), 'the token itself is never on the page');
+  await screenshot(page, 'auditor-4-leases');
+
+  await waitForHydration(page);
+  await table.getByRole('button', { name: /^Revoke lease / }).click();
+  await table.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await page.getByText('No leases here.').waitFor();
+  assert.equal(await statusOf(server, daveToken, 'auth/token/lookup-self'), 403, 'revoking the lease revoked the token');
+
+  // Two more sign-ins, revoked together by typing their prefix.
+  const tokens = [await login(), await login()];
+  await page.reload();
+  await table.locator('tbody tr').nth(1).waitFor();
+  await waitForHydration(page);
+  const confirm = page.getByLabel('Type auth/userpass/login/dave/ to confirm');
+  await confirm.fill('auth/');
+  await page.getByRole('button', { name: 'Revoke all' }).click();
+  await page.getByText('Type auth/userpass/login/dave/ to confirm.').waitFor();
+  assert.equal(await statusOf(server, tokens[0], 'auth/token/lookup-self'), 200, 'a wrong confirmation revokes nothing');
+  await confirm.fill('auth/userpass/login/dave/');
+  await page.getByRole('button', { name: 'Revoke all' }).click();
+  await page.getByText('No leases here.').waitFor();
+  for (const token of tokens) {
+    assert.equal(await statusOf(server, token, 'auth/token/lookup-self'), 403);
+  }
+  await page.close();
+});
+
 test('a user without the rights reaches neither the pages nor their server functions', async () => {
   await api('POST', 'auth/userpass/users/carol', { password: 'carols password', token_policies: 'billing' });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -154,7 +205,8 @@ test('a user without the rights reaches neither the pages nor their server funct
   const nav = page.getByRole('navigation', { name: 'Main' });
   assert.equal(await nav.getByRole('link', { name: 'Tokens' }).count(), 0);
   assert.equal(await nav.getByRole('link', { name: 'Audit' }).count(), 0);
-  for (const path of ['/ui/tokens', '/ui/audit/advisor?policy=billing']) {
+  assert.equal(await nav.getByRole('link', { name: 'Leases' }).count(), 0);
+  for (const path of ['/ui/tokens', '/ui/leases', '/ui/audit/advisor?policy=billing']) {
     await page.goto(`${server.url}${path}`);
     await page.getByRole('heading', { name: 'Access denied' }).waitFor();
   }
@@ -162,13 +214,17 @@ test('a user without the rights reaches neither the pages nor their server funct
     method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body,
   })).text(), [endpoint, body]);
   const accessor = (await api('POST', 'auth/token/lookup', { token: rootToken })).data.accessor;
+  const daveToken = (await api('POST', 'auth/userpass/login/dave', { password: 'daves password' })).auth.client_token;
   for (const [endpoint, body] of [
     ['audit/policy-advice', 'policy=billing&days=30'],
     ['tokens/list', ''],
     ['tokens/revoke', `accessor=${accessor}`],
+    ['leases/list', 'prefix=auth/'],
+    ['leases/revoke-prefix', 'prefix=auth/userpass/&confirm=auth/userpass/'],
   ]) {
     assert.match(await call(endpoint, body), /"status":403/, endpoint);
   }
   assert.equal(await statusOf(server, rootToken, 'auth/token/lookup-self'), 200, 'the root token survived');
+  assert.equal(await statusOf(server, daveToken, 'auth/token/lookup-self'), 200, 'and so did a sign-in under auth/userpass/');
   await context.close();
 });

@@ -100,6 +100,7 @@ test('every signed-in page fits a phone screen', async () => {
     '/ui/policies/simulate',
     '/ui/secrets/staleness?mount=phone',
     '/ui/tokens',
+    '/ui/leases',
   ];
   for (const path of pages) {
     const res = await page.goto(`${server.url}${path}`);

@@ -133,11 +133,12 @@ mod server {
     const POLICIES: &str = "sys/policies/acl";
     const AUDIT: &str = "sys/audit-log/search";
     const TOKENS: &str = "auth/token/accessors";
+    const LEASES: &str = "sys/leases/lookup/";
 
     /// The user's identity with the sections their policies open.
     pub async fn identity_of(user: &SignedIn) -> Result<Identity, ConsoleError> {
         let mut data = Map::new();
-        data.insert("paths".into(), json!([MOUNTS, POLICIES, AUDIT, TOKENS]));
+        data.insert("paths".into(), json!([MOUNTS, POLICIES, AUDIT, TOKENS, LEASES]));
         let answer = call_as(Some(user.token.clone()), ApiOperation::Update, "sys/capabilities-self", data).await?;
         let capabilities = data_of(answer);
         let can = |path: &str, wanted: &str| {
@@ -154,6 +155,7 @@ mod server {
                 policies: can(POLICIES, "list"),
                 audit: can(AUDIT, "read") && can(AUDIT, "sudo"),
                 tokens: can(TOKENS, "list") && can(TOKENS, "sudo"),
+                leases: can(LEASES, "list") && can(LEASES, "sudo"),
             },
         })
     }

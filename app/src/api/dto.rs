@@ -46,6 +46,8 @@ pub struct Navigation {
     pub audit: bool,
     /// May list token accessors (`sudo` on `auth/token/accessors`).
     pub tokens: bool,
+    /// May browse leases (`sudo` on `sys/leases/lookup/*`).
+    pub leases: bool,
 }
 
 /// A secret engine or auth method as the mounts pages list it.
@@ -309,4 +311,28 @@ pub struct StalenessReport {
     pub hidden: usize,
     /// The walk stopped at its bounds.
     pub truncated: bool,
+}
+
+/// A lease as the leases page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseInfo {
+    pub id: String,
+    /// The request path that made it.
+    pub path: String,
+    pub issue_time: String,
+    /// Empty for a lease that never expires.
+    pub expire_time: String,
+    /// Seconds left.
+    pub ttl: u64,
+    pub renewable: bool,
+}
+
+/// One level of the lease tree: the folders and leases directly under `prefix`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseFolder {
+    pub prefix: String,
+    pub folders: Vec<String>,
+    pub leases: Vec<LeaseInfo>,
+    /// Leases at this level beyond those looked up.
+    pub more: usize,
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod kv;
+pub mod leases;
 pub mod mounts;
 pub mod policies;
 pub mod staleness;

@@ -68,6 +68,7 @@ fn MainNav(user: Identity) -> impl IntoView {
             {user.nav.policies.then(|| link("/ui/policies", "Policies"))}
             {user.nav.audit.then(|| link("/ui/audit", "Audit"))}
             {user.nav.tokens.then(|| link("/ui/tokens", "Tokens"))}
+            {user.nav.leases.then(|| link("/ui/leases", "Leases"))}
             {link("/ui/unseal", "Seal")}
         </nav>
     }

@@ -1,4 +1,5 @@
 pub mod alert;
+pub mod confirm;
 pub mod copy;
 pub mod diff;
 pub mod failure;

@@ -97,8 +97,15 @@ pub fn AuditTrailPage() -> impl IntoView {
         move || filters[i].get() == option
     };
 
-    // The filters live in the address; the form is drawn with each page, so a user the
-    // trail is closed to gets the access-denied page (and its 403) instead.
+    // The filters live in the address. A user the trail is closed to gets the
+    // access-denied page instead of the form; for everyone else the form is drawn once
+    // and stays while pages (and the live tail) reload under it, so text being typed
+    // into a filter is kept.
+    let gate = Memo::new(move |before: Option<&Gate>| match page.get() {
+        Some(Err(error)) if error.is_forbidden() || error.is_signed_out() => Gate::Closed(error),
+        Some(_) => Gate::Open,
+        None => before.cloned().unwrap_or(Gate::Loading),
+    });
     let form = move || {
         let (csv, jsonl, selected) = (csv.clone(), jsonl.clone(), selected.clone());
         view! {
@@ -165,13 +172,16 @@ pub fn AuditTrailPage() -> impl IntoView {
                 <a href="/ui/audit/advisor" class=SECONDARY>"Least-privilege advisor"</a>
             </div>
         </div>
-        <Transition fallback=|| view! { <p role="status" class="text-sm text-slate-500">"Loading entries…"</p> }>
-            {move || page.get().map(|result| match result {
-                Err(error) if error.is_forbidden() || error.is_signed_out() => view! { <Failure error/> }.into_any(),
-                result => view! {
-                    {form()}
-                    {move || export.value().get().and_then(Result::err).map(|e| view! { <div class="mt-3"><ErrorAlert message=e.message/></div> })}
-                    {match result {
+        {move || match gate.get() {
+            Gate::Loading => view! { <p role="status" class="text-sm text-slate-500">"Loading entries…"</p> }.into_any(),
+            Gate::Closed(error) => view! { <Failure error/> }.into_any(),
+            Gate::Open => {
+                let older = older.clone();
+                view! {
+                {form()}
+                {move || export.value().get().and_then(Result::err).map(|e| view! { <div class="mt-3"><ErrorAlert message=e.message/></div> })}
+                <Transition fallback=|| ()>
+                    {move || page.get().map(|result| { let older = older.clone(); match result {
                         Err(error) => view! { <div class="mt-6"><ErrorAlert message=error.message/></div> }.into_any(),
                         Ok(page) if page.rows.is_empty() => view! {
                             <p class="mt-6 text-sm text-slate-600 dark:text-slate-400">"No entry matches these filters."</p>
@@ -196,11 +206,20 @@ pub fn AuditTrailPage() -> impl IntoView {
                                 <p class="mt-4 text-right"><a class=LINK href=older(next)>"Older entries →"</a></p>
                             })}
                         }.into_any(),
-                    }}
-                }.into_any(),
-            })}
-        </Transition>
+                    }})}
+                </Transition>
+                }.into_any()
+            }
+        }}
     }
+}
+
+/// Whether the trail is open to the user, as the first page load told.
+#[derive(Clone, PartialEq)]
+enum Gate {
+    Loading,
+    Open,
+    Closed(crate::api::error::ConsoleError),
 }
 
 /// The current value of filter `i`, for the form's fields.

@@ -35,3 +35,4 @@ lazy_page!(ReportsRoute, super::audit_reports::ReportsPage);
 lazy_page!(AdvisorRoute, super::audit_advisor::AdvisorPage);
 lazy_page!(TokensRoute, super::tokens::TokensPage);
 lazy_page!(StalenessRoute, super::staleness::StalenessPage);
+lazy_page!(LeasesRoute, super::leases::LeasesPage);

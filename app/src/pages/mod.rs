@@ -4,6 +4,7 @@ pub mod audit_reports;
 pub mod home;
 pub mod kv;
 pub mod lazy;
+pub mod leases;
 pub mod mount_settings;
 pub mod mounts;
 pub mod not_found;

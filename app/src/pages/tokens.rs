@@ -10,8 +10,9 @@ use super::utc;
 use crate::api::dto::{TokenInfo, TokenPage};
 use crate::api::tokens::{PAGE_SIZE, RevokeToken, list_tokens};
 use crate::components::alert::ErrorAlert;
+use crate::components::confirm::ConfirmRevoke;
 use crate::components::failure::Failure;
-use crate::components::style::{DANGER, LINK, PANEL, SECONDARY, SMALL, TABLE, TD, TH};
+use crate::components::style::{PANEL, SECONDARY, TABLE, TD, TH};
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
@@ -75,7 +76,6 @@ fn TokenTable(page: TokenPage, revoke: ServerAction<RevokeToken>) -> impl IntoVi
 
 #[component]
 fn TokenRow(token: TokenInfo, revoke: ServerAction<RevokeToken>) -> impl IntoView {
-    let confirming = RwSignal::new(false);
     let accessor = token.accessor.clone();
     let name = if token.display_name.is_empty() { "(no name)".to_string() } else { token.display_name.clone() };
     let created_by = match (token.path.as_str(), token.orphan) {
@@ -93,28 +93,14 @@ fn TokenRow(token: TokenInfo, revoke: ServerAction<RevokeToken>) -> impl IntoVie
             <td class=format!("{TD} break-all font-mono text-xs")>{created_by}</td>
             <td class=format!("{TD} break-all font-mono text-xs")>{token.accessor.clone()}</td>
             <td class=format!("{TD} text-right")>
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || view! { <button type="button" class=SMALL aria-label=label.clone() on:click=move |_| confirming.set(true)>"Revoke"</button> }
-                >
-                    {
-                        let accessor = accessor.clone();
-                        view! {
-                            <span class="inline-flex flex-wrap items-center justify-end gap-2">
-                                <span class="text-xs">"Revoke it and its child tokens?"</span>
-                                <button type="button" class=DANGER on:click=move |_| { revoke.dispatch(RevokeToken { accessor: accessor.clone() }); }>"Revoke"</button>
-                                <button type="button" class=LINK on:click=move |_| confirming.set(false)>"Cancel"</button>
-                            </span>
-                        }
-                    }
-                </Show>
+                <ConfirmRevoke label question="Revoke it and its child tokens?" on_confirm=Callback::new(move |()| { revoke.dispatch(RevokeToken { accessor: accessor.clone() }); })/>
             </td>
         </tr>
     }
 }
 
 /// Seconds left as the page shows them: `never` for a token without expiry.
-fn ttl(seconds: u64) -> String {
+pub(super) fn ttl(seconds: u64) -> String {
     match seconds {
         0 => "never expires".to_string(),
         s if s >= 86_400 => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
