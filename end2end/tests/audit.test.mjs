@@ -78,6 +78,16 @@ test('an auditor filters the trail, opens an entry and exports exactly the filte
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   assert.equal(lines.length, 1 + 3, `a header and three rows:\n${lines.join('\n')}`);
   assert.ok(lines.slice(1).every((line) => line.includes('userpass-alice') && line.includes('secret/data/app/')));
+
+  // Free text anywhere in the path: the cache secret's write and read.
+  await page.getByLabel('Path prefix').fill('');
+  await page.getByLabel('Identity').fill('');
+  await page.getByLabel('Path contains').fill('cach');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL('**/ui/audit?**path_contains=cach**');
+  await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Audit entries"] tbody tr').length === 2);
+  const cached = await rows.locator('td:nth-child(2)').allTextContents();
+  assert.deepEqual(cached.sort(), ['root', 'userpass-alice']);
   assert.deepEqual(pageErrors, []);
   await page.close();
 });

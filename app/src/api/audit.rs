@@ -10,14 +10,15 @@ use super::error::ConsoleError;
 /// Rows per page.
 pub const PAGE_SIZE: u32 = 50;
 
-/// One page of response entries, newest first, matching the filters (all optional):
-/// `window` `1h`, `24h`, `7d` or `30d` back from now; `cursor` from the previous page.
+/// One page of response entries, newest first, matching the filters (all optional;
+/// `path_contains` is free text anywhere in the path): `window` `1h`, `24h`, `7d` or `30d` back from now; `cursor` from the previous page.
 #[server(prefix = "/ui/api", endpoint = "audit/search")]
 #[allow(clippy::too_many_arguments)]
 pub async fn search_audit(
     #[server(default)] window: String,
     #[server(default)] identity: String,
     #[server(default)] path_prefix: String,
+    #[server(default)] path_contains: String,
     #[server(default)] operation: String,
     #[server(default)] outcome: String,
     #[server(default)] remote_address: String,
@@ -27,7 +28,8 @@ pub async fn search_audit(
     use super::console::ApiOperation::Read;
     use serde_json::json;
 
-    let mut params = server::filters(&window, &identity, &path_prefix, &operation, &outcome, &remote_address)?;
+    let path = [path_prefix.as_str(), path_contains.as_str()];
+    let mut params = server::filters(&window, &identity, path, &operation, &outcome, &remote_address)?;
     params.insert("limit".into(), json!(PAGE_SIZE.to_string()));
     if !cursor.is_empty() {
         params.insert("cursor".into(), json!(cursor));
@@ -78,6 +80,7 @@ pub async fn export_audit(
     #[server(default)] window: String,
     #[server(default)] identity: String,
     #[server(default)] path_prefix: String,
+    #[server(default)] path_contains: String,
     #[server(default)] operation: String,
     #[server(default)] outcome: String,
     #[server(default)] remote_address: String,
@@ -89,7 +92,8 @@ pub async fn export_audit(
     if !matches!(format.as_str(), "csv" | "jsonl") {
         return Err(ConsoleError::invalid("Export as csv or jsonl."));
     }
-    let mut params = server::filters(&window, &identity, &path_prefix, &operation, &outcome, &remote_address)?;
+    let path = [path_prefix.as_str(), path_contains.as_str()];
+    let mut params = server::filters(&window, &identity, path, &operation, &outcome, &remote_address)?;
     params.insert("format".into(), json!(format));
     let answer = data_of(call(Read, "sys/audit-log/export", params).await?);
     Ok(answer.get("http_raw_body").and_then(|b| b.as_str()).unwrap_or_default().to_string())
@@ -111,7 +115,7 @@ mod server {
     pub fn filters(
         window_name: &str,
         identity: &str,
-        path_prefix: &str,
+        [path_prefix, path_contains]: [&str; 2],
         operation: &str,
         outcome: &str,
         remote_address: &str,
@@ -121,6 +125,7 @@ mod server {
         for (name, value) in [
             ("identity", identity),
             ("path_prefix", path_prefix),
+            ("path_contains", path_contains),
             ("operation", operation),
             ("outcome", outcome),
             ("remote_address", remote_address),

@@ -18,7 +18,8 @@ use crate::components::style::{CARD, INPUT, LABEL, LINK, PANEL, PRIMARY, SECONDA
 /// How often the live tail reloads.
 const LIVE_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 
-const FILTERS: [&str; 6] = ["window", "identity", "path_prefix", "operation", "outcome", "remote_address"];
+const FILTERS: [&str; 7] =
+    ["window", "identity", "path_prefix", "operation", "outcome", "remote_address", "path_contains"];
 
 #[component]
 pub fn AuditTrailPage() -> impl IntoView {
@@ -52,7 +53,8 @@ pub fn AuditTrailPage() -> impl IntoView {
             tick.track();
             // Live shows the newest entries, whatever page was open.
             let (v, cursor) = (values(), if live.get() { String::new() } else { cursor.get() });
-            search_audit(v[0].clone(), v[1].clone(), v[2].clone(), v[3].clone(), v[4].clone(), v[5].clone(), cursor)
+            let f = |i: usize| v[i].clone();
+            search_audit(f(0), f(1), f(2), f(6), f(3), f(4), f(5), cursor)
         }
     });
     let export = ServerAction::<ExportAudit>::new();
@@ -76,6 +78,7 @@ pub fn AuditTrailPage() -> impl IntoView {
                 window: v[0].clone(),
                 identity: v[1].clone(),
                 path_prefix: v[2].clone(),
+                path_contains: v[6].clone(),
                 operation: v[3].clone(),
                 outcome: v[4].clone(),
                 remote_address: v[5].clone(),
@@ -110,7 +113,7 @@ pub fn AuditTrailPage() -> impl IntoView {
         let (csv, jsonl, selected) = (csv.clone(), jsonl.clone(), selected.clone());
         view! {
             // A plain GET form: applying filters loads the page for the new address.
-            <form method="get" action="/ui/audit" class=format!("mt-6 grid gap-4 sm:grid-cols-3 {CARD}") aria-label="Filters">
+            <form method="get" action="/ui/audit" class=format!("mt-6 grid gap-4 sm:grid-cols-3 lg:grid-cols-4 {CARD}") aria-label="Filters">
                 <div>
                     <label for="f-window" class=LABEL>"Time"</label>
                     <select id="f-window" name="window" class=INPUT>
@@ -128,6 +131,10 @@ pub fn AuditTrailPage() -> impl IntoView {
                 <div>
                     <label for="f-path" class=LABEL>"Path prefix"</label>
                     <input id="f-path" name="path_prefix" placeholder="secret/data/" class=format!("{INPUT} font-mono") value=query_value(2)/>
+                </div>
+                <div>
+                    <label for="f-path-contains" class=LABEL>"Path contains"</label>
+                    <input id="f-path-contains" name="path_contains" placeholder="stripe" class=format!("{INPUT} font-mono") value=query_value(6)/>
                 </div>
                 <div>
                     <label for="f-operation" class=LABEL>"Operation"</label>
@@ -150,7 +157,7 @@ pub fn AuditTrailPage() -> impl IntoView {
                     <label for="f-remote" class=LABEL>"Remote address"</label>
                     <input id="f-remote" name="remote_address" class=format!("{INPUT} font-mono") value=query_value(5)/>
                 </div>
-                <div class="flex flex-wrap items-end gap-3 sm:col-span-3">
+                <div class="flex flex-wrap items-end gap-3 sm:col-span-3 lg:col-span-4">
                     <button type="submit" class=PRIMARY>"Apply filters"</button>
                     <button type="button" class=SECONDARY on:click=move |_| csv("csv")>"Export CSV"</button>
                     <button type="button" class=SECONDARY on:click=move |_| jsonl("jsonl")>"Export JSON lines"</button>

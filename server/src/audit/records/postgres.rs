@@ -41,22 +41,33 @@ impl AuditRecords for PostgresAuditRecords {
         }
         let txn = self.db.begin().await.map_err(map_err)?;
         for chunk in records.chunks(ROWS_PER_STATEMENT) {
-            let params = chunk.iter().flat_map(sql::row_params).collect();
+            let rows: Vec<_> = chunk.iter().map(sql::row_params).collect();
+            let paths = sql::distinct_paths(&rows);
+            let params = rows.into_iter().flatten().collect();
             txn.execute_raw(statement(sql::insert(DIALECT, chunk.len()), params)).await.map_err(map_err)?;
+            txn.execute_raw(statement(sql::insert_paths(DIALECT, paths.len()), paths)).await.map_err(map_err)?;
         }
         txn.commit().await.map_err(map_err)
     }
 
     async fn search(&self, query: &AuditQuery) -> Result<AuditPage, StorageError> {
         let size = query.page_size();
+        // Free text on the path: the distinct paths it matches, first.
+        let paths = match &query.path_contains {
+            Some(part) => {
+                let found = self.query_all(sql::paths_containing(DIALECT, part), |row| row.try_get("", "path")).await?;
+                sql::listable(found)
+            }
+            None => None,
+        };
         // The newest rows first (see `sql::RECENT_ROWS`): a full page there is the page.
-        if let Some(recent) = sql::search_recent(DIALECT, query) {
+        if let Some(recent) = sql::search_recent(DIALECT, query, paths.as_deref()) {
             let rows = self.query_all(recent, raw_row).await?;
             if rows.len() > size as usize {
                 return sql::page(rows, size);
             }
         }
-        sql::page(self.query_all(sql::search(DIALECT, query), raw_row).await?, size)
+        sql::page(self.query_all(sql::search(DIALECT, query, paths.as_deref()), raw_row).await?, size)
     }
 
     async fn who_accessed(
@@ -119,6 +130,9 @@ impl AuditRecords for PostgresAuditRecords {
                 deleted +=
                     txn.execute_raw(statement(delete.text, delete.params)).await.map_err(map_err)?.rows_affected();
             }
+        }
+        if deleted > 0 {
+            txn.execute_raw(statement(sql::delete_orphan_paths(), Vec::new())).await.map_err(map_err)?;
         }
         txn.commit().await.map_err(map_err)?;
         Ok(deleted)

@@ -23,6 +23,8 @@ pub struct AuditQuery {
     pub range: TimeRange,
     /// Paths starting with this, taken literally (no wildcards).
     pub path_prefix: Option<String>,
+    /// Request paths containing this text anywhere (free text on the path).
+    pub path_contains: Option<String>,
     /// The mount point exactly, `secret/`.
     pub mount: Option<String>,
     pub operation: Option<String>,
@@ -46,6 +48,7 @@ impl Default for AuditQuery {
         AuditQuery {
             range: TimeRange::default(),
             path_prefix: None,
+            path_contains: None,
             mount: None,
             operation: None,
             identity: None,
@@ -65,6 +68,7 @@ const PARAMS: &[&str] = &[
     "since",
     "until",
     "path_prefix",
+    "path_contains",
     "mount",
     "operation",
     "identity",
@@ -97,6 +101,7 @@ impl AuditQuery {
                 "since" => query.range.since = Some(parse_time(name, &text)?),
                 "until" => query.range.until = Some(parse_time(name, &text)?),
                 "path_prefix" => query.path_prefix = Some(text),
+                "path_contains" => query.path_contains = Some(text),
                 "mount" => query.mount = Some(text),
                 "operation" => query.operation = Some(text),
                 "identity" => query.identity = Some(text),
@@ -243,6 +248,7 @@ mod tests {
             "mount": "secret/",
             "operation": "read",
             "identity": "alice",
+            "path_contains": "stripe",
             "token_accessor": "hmac-sha256:x",
             "remote_address": "10.0.0.1",
             "outcome": "error",
@@ -259,6 +265,7 @@ mod tests {
                     until: Some(datetime!(2026-01-01 23:00:00 UTC)),
                 },
                 path_prefix: Some("secret/data/".into()),
+                path_contains: Some("stripe".into()),
                 mount: Some("secret/".into()),
                 operation: Some("read".into()),
                 identity: Some("alice".into()),

@@ -9,6 +9,8 @@ use super::{AuditRecord, EntryType, Outcome, TimeRange};
 use crate::storage::{StorageError, prefix_end};
 
 pub(super) const TABLE: &str = "arcanum_audit_log";
+/// Every distinct path of the trail (see `path_contains`).
+const PATHS: &str = "arcanum_audit_paths";
 
 /// Every column of a row, in `RawRow`'s order.
 const COLUMNS: &str = "id, time_us, request_id, entry_type, operation, path, mount, display_name, entity_id, \
@@ -135,11 +137,12 @@ fn identity_condition(sql: &mut Sql, identity: &str) -> String {
 /// quick at.
 pub(super) const RECENT_ROWS: u32 = 20_000;
 
-/// One page of `query`, plus one row to tell whether another page follows.
-pub(super) fn search(dialect: Dialect, query: &AuditQuery) -> Sql {
+/// One page of `query`, plus one row to tell whether another page follows. `paths` is
+/// what the query's free text on the path resolved to (`paths_containing`), if it did.
+pub(super) fn search(dialect: Dialect, query: &AuditQuery, paths: Option<&[String]>) -> Sql {
     let mut sql = Sql::new(dialect, "");
     let mut conds = window_conditions(&mut sql, query);
-    conds.extend(filter_conditions(&mut sql, dialect, query));
+    conds.extend(filter_conditions(&mut sql, dialect, query, paths));
     let limit = sql.bind(Param::Int(i64::from(query.page_size()) + 1));
     sql.push(&format!(
         "SELECT {COLUMNS} FROM {TABLE}{} ORDER BY time_us DESC, id DESC LIMIT {limit}",
@@ -151,11 +154,11 @@ pub(super) fn search(dialect: Dialect, query: &AuditQuery) -> Sql {
 /// `search` over only the newest `RECENT_ROWS` rows of the query's window (see there);
 /// `None` when the query filters nothing beyond time, which the time index serves anyway.
 /// Its answer is the true page only when it is a full page plus one.
-pub(super) fn search_recent(dialect: Dialect, query: &AuditQuery) -> Option<Sql> {
+pub(super) fn search_recent(dialect: Dialect, query: &AuditQuery, paths: Option<&[String]>) -> Option<Sql> {
     let mut sql = Sql::new(dialect, "");
     let window = window_conditions(&mut sql, query);
     let recent = sql.bind(Param::Int(i64::from(RECENT_ROWS)));
-    let filters = filter_conditions(&mut sql, dialect, query);
+    let filters = filter_conditions(&mut sql, dialect, query, paths);
     if filters.is_empty() {
         return None;
     }
@@ -181,10 +184,25 @@ fn window_conditions(sql: &mut Sql, query: &AuditQuery) -> Vec<String> {
 }
 
 /// Every other filter of `query`.
-fn filter_conditions(sql: &mut Sql, dialect: Dialect, query: &AuditQuery) -> Vec<String> {
+fn filter_conditions(sql: &mut Sql, dialect: Dialect, query: &AuditQuery, paths: Option<&[String]>) -> Vec<String> {
     let mut conds = Vec::new();
     if let Some(prefix) = &query.path_prefix {
         conds.extend(prefix_condition(sql, prefix));
+    }
+    // Free text on the path: looked for among the distinct paths, whose entries the
+    // path index then finds (a substring of every entry's path took a scan of them all).
+    // Paths found beforehand are named one by one, which both planners serve from the
+    // path index; otherwise (too many matched) a subquery finds them.
+    match (paths, &query.path_contains) {
+        (Some(paths), Some(_)) => {
+            let list: Vec<String> = paths.iter().map(|p| sql.text(p)).collect();
+            conds.push(if list.is_empty() { "1 = 0".to_string() } else { format!("path IN ({})", list.join(", ")) });
+        }
+        (None, Some(part)) => {
+            let matches = contains(sql, dialect, "path", part);
+            conds.push(format!("path IN (SELECT path FROM {PATHS} WHERE {matches})"));
+        }
+        (_, None) => {}
     }
     let exact = [
         ("mount", &query.mount),
@@ -211,13 +229,35 @@ fn filter_conditions(sql: &mut Sql, dialect: Dialect, query: &AuditQuery) -> Vec
     // A substring of the entry (a value's hash): no index serves it, so it scans what
     // the other filters leave, newest first, only until the page is full.
     if let Some(needle) = &query.contains {
-        let needle = sql.text(needle);
-        conds.push(match dialect {
-            Dialect::Sqlite => format!("instr(entry, {needle}) > 0"),
-            Dialect::Postgres => format!("strpos(entry, {needle}) > 0"),
-        });
+        conds.push(contains(sql, dialect, "entry", needle));
     }
     conds
+}
+
+/// `column` holds `part` anywhere, literally.
+fn contains(sql: &mut Sql, dialect: Dialect, column: &str, part: &str) -> String {
+    let part = sql.text(part);
+    match dialect {
+        Dialect::Sqlite => format!("instr({column}, {part}) > 0"),
+        Dialect::Postgres => format!("strpos({column}, {part}) > 0"),
+    }
+}
+
+/// Distinct paths named one by one in a search at most; beyond, a subquery finds them.
+pub(super) const PATHS_LISTED: usize = 500;
+
+/// The distinct paths containing `part`, up to one more than `PATHS_LISTED`.
+pub(super) fn paths_containing(dialect: Dialect, part: &str) -> Sql {
+    let mut sql = Sql::new(dialect, "");
+    let matches = contains(&mut sql, dialect, "path", part);
+    let limit = sql.bind(Param::Int(PATHS_LISTED as i64 + 1));
+    sql.push(&format!("SELECT path FROM {PATHS} WHERE {matches} LIMIT {limit}"));
+    sql
+}
+
+/// The paths `paths_containing` found, if few enough to name one by one.
+pub(super) fn listable(paths: Vec<String>) -> Option<Vec<String>> {
+    (paths.len() <= PATHS_LISTED).then_some(paths)
 }
 
 /// Requests on a path (or under a prefix) per identity and operation. Requests are
@@ -258,14 +298,8 @@ pub(super) fn accessed_by(dialect: Dialect, identity: &str, range: &TimeRange) -
 pub(super) fn policy_usage(dialect: Dialect, policy: &str, range: &TimeRange, limit: u32) -> Sql {
     let mut sql = Sql::new(dialect, "");
     let quoted = serde_json::to_string(policy).unwrap_or_default();
-    let needle = sql.text(&quoted);
-    let mut conds = vec![
-        format!("entry_type = {}", sql.text(EntryType::Response.as_str())),
-        match dialect {
-            Dialect::Sqlite => format!("instr(policies, {needle}) > 0"),
-            Dialect::Postgres => format!("strpos(policies, {needle}) > 0"),
-        },
-    ];
+    let mut conds = vec![format!("entry_type = {}", sql.text(EntryType::Response.as_str()))];
+    conds.push(contains(&mut sql, dialect, "policies", &quoted));
     range_conditions(&mut sql, range, &mut conds);
     let limit = sql.bind(Param::Int(i64::from(limit)));
     sql.push(&format!(
@@ -305,6 +339,32 @@ pub(super) fn insert(dialect: Dialect, rows: usize) -> String {
     }
     text
 }
+
+/// Remembering `paths` distinct paths (already known ones are left alone).
+pub(super) fn insert_paths(dialect: Dialect, paths: usize) -> String {
+    let values: Vec<String> = (1..=paths).map(|n| format!("({})", placeholder(dialect, n))).collect();
+    format!("INSERT INTO {PATHS} (path) VALUES {} ON CONFLICT DO NOTHING", values.join(", "))
+}
+
+/// The distinct paths of `rows` (from `row_params`), for `insert_paths`.
+pub(super) fn distinct_paths(rows: &[[Param; INSERT_WIDTH]]) -> Vec<Param> {
+    let paths: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter_map(|row| match &row[PATH_PARAM] {
+            Param::Text(path) => Some(path.as_str()),
+            _ => None,
+        })
+        .collect();
+    paths.into_iter().map(|path| Param::Text(path.to_string())).collect()
+}
+
+/// Forgetting the paths no entry has any more (after a prune).
+pub(super) fn delete_orphan_paths() -> String {
+    format!("DELETE FROM {PATHS} WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {TABLE}.path = {PATHS}.path)")
+}
+
+/// Where `row_params` puts the path.
+const PATH_PARAM: usize = 4;
 
 /// A record's values in `INSERT_COLUMNS` order. NUL (which PostgreSQL text cannot hold)
 /// is replaced, and a duration that is not a number is stored as none, so one odd value

@@ -58,6 +58,7 @@ impl AuditRecords for SqliteAuditRecords {
             return Ok(());
         }
         let rows: Vec<_> = records.iter().map(sql::row_params).collect();
+        let paths = sql::distinct_paths(&rows);
         self.run(true, move |conn| {
             // IMMEDIATE takes the write lock up front: the commit cannot fail halfway.
             let txn = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
@@ -66,6 +67,10 @@ impl AuditRecords for SqliteAuditRecords {
                 for row in &rows {
                     insert.execute(params_from_iter(row.iter())).map_err(backend)?;
                 }
+                let mut remember = txn.prepare_cached(&sql::insert_paths(DIALECT, 1)).map_err(backend)?;
+                for path in &paths {
+                    remember.execute([path]).map_err(backend)?;
+                }
             }
             txn.commit().map_err(backend)
         })
@@ -73,10 +78,21 @@ impl AuditRecords for SqliteAuditRecords {
     }
 
     async fn search(&self, query: &AuditQuery) -> Result<AuditPage, StorageError> {
-        let recent = sql::search_recent(DIALECT, query);
-        let statement = sql::search(DIALECT, query);
+        let query = query.clone();
         let size = query.page_size();
         self.run(false, move |conn| {
+            // Free text on the path: the distinct paths it matches, first.
+            let paths = match &query.path_contains {
+                Some(part) => {
+                    let find = sql::paths_containing(DIALECT, part);
+                    let mut stmt = conn.prepare_cached(&find.text).map_err(backend)?;
+                    let found = stmt.query_map(params_from_iter(find.params.iter()), |row| row.get(0));
+                    sql::listable(found.map_err(backend)?.collect::<Result<_, _>>().map_err(backend)?)
+                }
+                None => None,
+            };
+            let (recent, statement) =
+                (sql::search_recent(DIALECT, &query, paths.as_deref()), sql::search(DIALECT, &query, paths.as_deref()));
             let rows = |statement: &sql::Sql| -> Result<Vec<RawRow>, StorageError> {
                 let mut stmt = conn.prepare_cached(&statement.text).map_err(backend)?;
                 let rows = stmt.query_map(params_from_iter(statement.params.iter()), raw_row).map_err(backend)?;
@@ -149,6 +165,9 @@ impl AuditRecords for SqliteAuditRecords {
                 if let Some(beyond) = beyond {
                     deleted += execute(&txn, &sql::delete_from(DIALECT, beyond))?;
                 }
+            }
+            if deleted > 0 {
+                txn.execute(&sql::delete_orphan_paths(), []).map_err(backend)?;
             }
             txn.commit().map_err(backend)?;
             Ok(deleted)

@@ -28,10 +28,11 @@ const ADVICE_DAYS: i64 = 30;
 /// Rows one export answers at most; the `X-Arcanum-Next-Cursor` header continues it.
 const EXPORT_MAX: u32 = 10_000;
 /// Parameters the search passes on to the store's own parser.
-const FILTERS: [(&str, &str); 12] = [
+const FILTERS: [(&str, &str); 13] = [
     ("since", "Entries at or after this time (RFC 3339)."),
     ("until", "Entries before this time (RFC 3339)."),
     ("path_prefix", "Request paths starting with this (literally)."),
+    ("path_contains", "Request paths containing this text anywhere (case-sensitive)."),
     ("mount", "The mount point, e.g. secret/."),
     ("operation", "read, create, update, patch, delete or list."),
     ("identity", "A token display name (userpass-alice) or entity ID."),

@@ -206,6 +206,14 @@ async fn path_prefixes_are_literal(s: &dyn AuditRecords) {
     assert_eq!(under("%").await, Vec::<String>::new());
     assert_eq!(under("_").await, Vec::<String>::new());
     assert_eq!(under("a").await.len(), 6);
+    let containing = |part: &str| {
+        let query = AuditQuery { path_contains: Some(part.into()), ..AuditQuery::default() };
+        async move { s.search(&query).await.unwrap().records.into_iter().map(|r| r.path).collect::<Vec<_>>() }
+    };
+    assert_eq!(containing("b/").await, ["A%b/x", r"a\b/x", "aXb/x", "a_b/x", "a%b/x"]);
+    assert_eq!(containing("%b").await, ["a%bc", "A%b/x", "a%b/x"], "free text is literal");
+    assert_eq!(containing("_").await, ["a_b/x"]);
+    assert_eq!(containing("X").await, ["aXb/x"], "case-sensitive");
     let who = s.who_accessed("a_", true, TimeRange::default()).await.unwrap();
     assert_eq!(who.iter().map(|w| w.count).sum::<u64>(), 1);
 }
@@ -217,6 +225,8 @@ async fn values_are_never_sql(s: &dyn AuditRecords) {
     for value in hostile {
         let query =
             AuditQuery { path_prefix: Some(value.into()), identity: Some(value.into()), ..AuditQuery::default() };
+        assert!(s.search(&query).await.unwrap().records.is_empty(), "{value}");
+        let query = AuditQuery { path_contains: Some(value.into()), ..AuditQuery::default() };
         assert!(s.search(&query).await.unwrap().records.is_empty(), "{value}");
         assert!(s.accessed_by(value, TimeRange::default()).await.unwrap().is_empty(), "{value}");
         assert!(s.who_accessed(value, false, TimeRange::default()).await.unwrap().is_empty(), "{value}");
