@@ -153,7 +153,7 @@ impl Device {
 /// The device thread: take what is queued, write it as one batch, answer every waiter.
 /// Ends when the device is dropped (its queue closes).
 fn run(mut sink: Box<dyn Sink>, jobs: Receiver<Job>) {
-    while let Ok(first) = jobs.recv() {
+    while let Some(first) = next_job(&jobs) {
         let mut pending: Vec<(Entries, oneshot::Sender<Result<(), String>>)> = Vec::new();
         let mut queued = 0;
         let mut next = Some(first);
@@ -184,6 +184,23 @@ fn run(mut sink: Box<dyn Sink>, jobs: Receiver<Job>) {
         flush(sink.as_mut(), &mut pending);
     }
 }
+
+/// The next job: spin a few microseconds before sleeping, since under load the next
+/// entry is that close and waking a sleeping thread costs more than the spin.
+fn next_job(jobs: &Receiver<Job>) -> Option<Job> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < SPIN {
+        match jobs.try_recv() {
+            Ok(job) => return Some(job),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => std::hint::spin_loop(),
+        }
+    }
+    jobs.recv().ok()
+}
+
+/// How long the device thread looks for work before it sleeps.
+const SPIN: Duration = Duration::from_micros(30);
 
 fn flush(sink: &mut dyn Sink, pending: &mut Vec<(Entries, oneshot::Sender<Result<(), String>>)>) {
     if pending.is_empty() {
