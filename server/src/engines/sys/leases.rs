@@ -76,7 +76,7 @@ pub(super) fn paths() -> Vec<Path<SystemBackend>> {
         p.field(Field::string("lease_id", "The lease, e.g. auth/userpass/login/alice/<id>."))
             .field(Field::string("url_lease_id", "The lease, in the path."))
     };
-    vec![
+    let mut paths = vec![
         id_fields(Path::new("leases/lookup")).on(Update, SystemBackend::lookup_lease).help(
             "Look up a lease.",
             "Its issue and expiry times, last renewal, whether it renews and the seconds left.",
@@ -89,22 +89,21 @@ pub(super) fn paths() -> Vec<Path<SystemBackend>> {
             .field(Field::string("prefix", "The folder to list, e.g. auth/userpass/login/."))
             .on(List, SystemBackend::list_leases)
             .help("List the leases and folders under a prefix.", "Needs sudo."),
-        id_fields(Path::new("leases/renew"))
+    ];
+    // Renew and revoke take the lease in the body or, after a `/`, in the path.
+    paths.extend(["leases/renew", "leases/renew/{url_lease_id*}"].map(|pattern| {
+        id_fields(Path::new(pattern))
             .field(Field::duration("increment", "Seconds (or a duration) to renew by; 0 means the last TTL."))
             .on(Update, SystemBackend::renew_lease)
-            .help("Renew a lease.", ""),
-        id_fields(Path::new("leases/renew/{url_lease_id*}"))
-            .field(Field::duration("increment", "Seconds (or a duration) to renew by; 0 means the last TTL."))
-            .on(Update, SystemBackend::renew_lease)
-            .help("Renew a lease.", ""),
-        id_fields(Path::new("leases/revoke"))
+            .help("Renew a lease.", "")
+    }));
+    paths.extend(["leases/revoke", "leases/revoke/{url_lease_id*}"].map(|pattern| {
+        id_fields(Path::new(pattern))
             .field(Field::bool("sync", "Accepted for compatibility: revocation is always synchronous."))
             .on(Update, SystemBackend::revoke_lease)
-            .help("Revoke a lease.", "A token's lease revokes the token and the tokens it created."),
-        id_fields(Path::new("leases/revoke/{url_lease_id*}"))
-            .field(Field::bool("sync", "Accepted for compatibility: revocation is always synchronous."))
-            .on(Update, SystemBackend::revoke_lease)
-            .help("Revoke a lease.", "A token's lease revokes the token and the tokens it created."),
+            .help("Revoke a lease.", "A token's lease revokes the token and the tokens it created.")
+    }));
+    paths.extend([
         Path::new("leases/revoke-prefix/{prefix*}")
             .field(Field::bool("sync", "Accepted for compatibility: revocation is always synchronous."))
             .on(Update, SystemBackend::revoke_lease_prefix)
@@ -112,5 +111,6 @@ pub(super) fn paths() -> Vec<Path<SystemBackend>> {
         Path::new("leases/revoke-force/{prefix*}")
             .on(Update, SystemBackend::revoke_lease_prefix)
             .help("Revoke every lease under a prefix, whatever the backends say.", "Needs sudo."),
-    ]
+    ]);
+    paths
 }
